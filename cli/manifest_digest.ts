@@ -1,0 +1,41 @@
+/**
+ * `skopeo manifest-digest MANIFEST-FILE`.
+ *
+ * @module
+ */
+import { UsageError } from "../core/errors.ts";
+import { manifestDigest } from "../core/manifest/mod.ts";
+import type { Command, CommandContext } from "./_command.ts";
+
+/** The `manifest-digest` command. */
+export const manifestDigestCommand: Command = {
+  name: "manifest-digest",
+  summary: "Compute a manifest digest of a file",
+  description: "Compute a manifest digest of a file",
+  usage: "skopeo manifest-digest MANIFEST-FILE",
+  examples: "skopeo manifest-digest manifest.json",
+  flags: [],
+  async run(context: CommandContext): Promise<number> {
+    if (context.args.length !== 1) {
+      throw new UsageError("Usage: skopeo manifest-digest manifest");
+    }
+    const path = context.args[0]!;
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (error) {
+      const reason = error instanceof Deno.errors.NotFound
+        ? "no such file or directory"
+        : error instanceof Deno.errors.PermissionDenied
+        ? "permission denied"
+        : error instanceof Deno.errors.IsADirectory
+        ? "is a directory"
+        : (error as Error).message;
+      throw new Error(
+        `Error reading manifest from ${path}: open ${path}: ${reason}`,
+      );
+    }
+    context.io.stdout(`${manifestDigest(bytes)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,278 @@
+/**
+ * The command line: global flags, the command table, help, dispatch, and the
+ * mapping of errors to skopeo's one-line fatal messages and exit codes.
+ *
+ * @module
+ */
+import { TransportRegistry } from "../core/registry.ts";
+import { BUILTIN_REGISTRY_OPTIONS } from "../transports/builtin.ts";
+import type { Command, GlobalOptions } from "./_command.ts";
+import { flagBool, flagString } from "./_command.ts";
+import { type FlagSpec, formatFlagUsages, parseFlags } from "./_flags.ts";
+import { type CliIo, createLogger, formatLogLine } from "./_log.ts";
+import { copyCommand } from "./copy.ts";
+import { inspectCommand } from "./inspect.ts";
+import { manifestDigestCommand } from "./manifest_digest.ts";
+import { SKOPEO_COMPAT_VERSION, SKOPEO_TS_VERSION } from "./version.ts";
+
+export type { CliIo } from "./_log.ts";
+
+/** Exit code of a successful run. */
+export const EXIT_OK = 0;
+/** Exit code of any failure, as skopeo uses. */
+export const EXIT_FAILURE = 1;
+
+const GLOBAL_FLAGS: FlagSpec[] = [
+  {
+    name: "command-timeout",
+    kind: "duration",
+    usage: "timeout for the command execution",
+  },
+  { name: "debug", kind: "bool", usage: "enable debug output" },
+  { name: "help", short: "h", kind: "bool", usage: "help for skopeo" },
+  {
+    name: "insecure-policy",
+    kind: "bool",
+    usage: "run the tool without any policy check",
+  },
+  {
+    name: "override-arch",
+    kind: "string",
+    usage:
+      "use `ARCH` instead of the architecture of the machine for choosing images",
+  },
+  {
+    name: "override-os",
+    kind: "string",
+    usage: "use `OS` instead of the running OS for choosing images",
+  },
+  {
+    name: "override-variant",
+    kind: "string",
+    usage:
+      "use `VARIANT` instead of the running architecture variant for choosing images",
+  },
+  { name: "policy", kind: "string", usage: "Path to a trust policy file" },
+  {
+    name: "registries.d",
+    kind: "string",
+    usage:
+      "use registry configuration files in `DIR` (e.g. for container signature storage)",
+  },
+  {
+    name: "tmpdir",
+    kind: "string",
+    usage: "directory used to store temporary files",
+  },
+  { name: "version", short: "v", kind: "bool", usage: "Version for Skopeo" },
+];
+
+/** Commands that work in this build. */
+export const COMMANDS: readonly Command[] = [
+  copyCommand,
+  inspectCommand,
+  manifestDigestCommand,
+];
+
+/** skopeo commands still to come, with the issue that brings each. */
+const PLANNED: Readonly<Record<string, string>> = {
+  "delete": "#3",
+  "list-tags": "#3",
+  "login": "#3",
+  "logout": "#3",
+  "sync": "#6",
+  "standalone-sign": "#7",
+  "standalone-verify": "#7",
+  "generate-sigstore-key": "#7",
+};
+
+function rootHelp(): string {
+  const width = 46;
+  const lines = [
+    ...COMMANDS.map((c) => [c.name, c.summary] as const),
+    ["help", "Help about any command"] as const,
+  ].sort(([a], [b]) => a < b ? -1 : 1);
+  return [
+    "Various operations with container images and container image registries",
+    "",
+    "Usage:",
+    "  skopeo [flags]",
+    "  skopeo [command]",
+    "",
+    "Available Commands:",
+    ...lines.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`),
+    "",
+    "Flags:",
+    formatFlagUsages(GLOBAL_FLAGS).trimEnd(),
+    "",
+    'Use "skopeo [command] --help" for more information about a command.',
+    "",
+  ].join("\n");
+}
+
+function commandHelp(command: Command, registry: TransportRegistry): string {
+  const own: FlagSpec[] = [
+    ...command.flags,
+    { name: "help", short: "h", kind: "bool", usage: `help for ${command.name}` },
+  ];
+  return [
+    command.description.replace("%TRANSPORTS%", registry.names().join(", ")),
+    "",
+    "Usage:",
+    command.usage,
+    "",
+    "Examples:",
+    command.examples,
+    "",
+    "Flags:",
+    formatFlagUsages(own),
+  ].join("\n");
+}
+
+function globalOptions(
+  flags: Map<string, unknown>,
+): GlobalOptions {
+  const f = flags as Map<string, never>;
+  const platform: GlobalOptions["platform"] = {};
+  const os = flagString(f, "override-os");
+  const arch = flagString(f, "override-arch");
+  const variant = flagString(f, "override-variant");
+  if (os) platform.os = os;
+  if (arch) platform.architecture = arch;
+  if (variant) platform.variant = variant;
+  const timeout = flags.get("command-timeout");
+  return {
+    debug: flagBool(f, "debug") ?? false,
+    tmpDir: flagString(f, "tmpdir"),
+    platform,
+    policyPath: flagString(f, "policy"),
+    insecurePolicy: flagBool(f, "insecure-policy") ?? false,
+    registriesDir: flagString(f, "registries.d"),
+    signal: typeof timeout === "number" && timeout > 0
+      ? AbortSignal.timeout(timeout)
+      : undefined,
+  };
+}
+
+/** Standard streams of this process. */
+export function processIo(): CliIo {
+  const encoder = new TextEncoder();
+  const writeAll = (file: typeof Deno.stdout, text: string) => {
+    const bytes = encoder.encode(text);
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += file.writeSync(bytes.subarray(offset));
+    }
+  };
+  return {
+    stdout: (text) => writeAll(Deno.stdout, text),
+    stderr: (text) => writeAll(Deno.stderr, text),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+  };
+}
+
+/** Options of {@linkcode runCli}. */
+export interface RunCliOptions {
+  /** Where output goes (default: this process's streams). */
+  io?: CliIo;
+  /** The transports (default: every built-in). */
+  registry?: TransportRegistry;
+}
+
+/** The message of an error, with the causes fetch hides behind "fetch failed". */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  let message = error.message;
+  const cause = error.cause;
+  if (
+    cause instanceof Error && /fetch failed|error sending request/.test(message)
+  ) {
+    message += `: ${cause.message}`;
+  }
+  return message;
+}
+
+/**
+ * Runs the command line.
+ *
+ * @example Print the version
+ * ```ts ignore
+ * import { runCli } from "./mod.ts";
+ * await runCli(["--version"]);
+ * ```
+ *
+ * @param args The arguments after the program name.
+ * @param options Where output goes; which transports exist.
+ * @returns The process exit code.
+ */
+export async function runCli(
+  args: readonly string[],
+  options: RunCliOptions = {},
+): Promise<number> {
+  const io = options.io ?? processIo();
+  const fatal = (message: string): number => {
+    io.stderr(formatLogLine("fatal", message, { terminal: io.stderrIsTerminal }));
+    return EXIT_FAILURE;
+  };
+  const registry = options.registry ??
+    new TransportRegistry(BUILTIN_REGISTRY_OPTIONS);
+
+  // The command is the first argument that is not a global flag or its value.
+  let index = 0;
+  const valueFlags = new Set(
+    GLOBAL_FLAGS.filter((f) => f.kind !== "bool").map((f) => `--${f.name}`),
+  );
+  while (index < args.length && args[index]!.startsWith("-")) {
+    const arg = args[index]!;
+    if (arg === "--") break;
+    index += valueFlags.has(arg) ? 2 : 1;
+  }
+  let name = args[index];
+  let rest = [...args.slice(0, index), ...args.slice(index + 1)];
+  if (name === "help") {
+    name = args[index + 1];
+    rest = ["--help"];
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (name !== undefined && !command) {
+      if (PLANNED[name]) {
+        return fatal(
+          `skopeo-ts does not implement "${name}" yet (tracked in issue ${
+            PLANNED[name]
+          })`,
+        );
+      }
+      return fatal(
+        `Unrecognized command \`skopeo ${name}\`\nTry 'skopeo --help' for more information`,
+      );
+    }
+    const parsed = parseFlags(rest, [...GLOBAL_FLAGS, ...(command?.flags ?? [])]);
+    if (parsed.flags.get("version") === true) {
+      io.stdout(
+        `skopeo version ${SKOPEO_COMPAT_VERSION} (skopeo-ts ${SKOPEO_TS_VERSION})\n`,
+      );
+      return EXIT_OK;
+    }
+    if (!command || parsed.flags.get("help") === true) {
+      io.stdout(command ? commandHelp(command, registry) : rootHelp());
+      return EXIT_OK;
+    }
+    const global = globalOptions(parsed.flags);
+    const logger = createLogger(io, global.debug);
+    return await command.run({
+      flags: parsed.flags,
+      args: parsed.positionals,
+      global,
+      registry,
+      io,
+      logger,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      return fatal("context deadline exceeded (--command-timeout)");
+    }
+    return fatal(errorMessage(error));
+  }
+}

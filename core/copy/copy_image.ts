@@ -1,0 +1,248 @@
+/**
+ * The copy orchestrator: opens both ends, chooses what to copy from a list,
+ * copies, and commits.
+ *
+ * @module
+ */
+import {
+  adaptDestination,
+  adaptSource,
+  type FullImageDestination,
+  type FullImageSource,
+} from "../_adapt.ts";
+import { Limiter } from "../_limiter.ts";
+import { digestOf, verifyBytes } from "../digest.ts";
+import {
+  choosePlatformInstance,
+  guessMediaType,
+  normalizeMediaType,
+  parseManifest,
+} from "../manifest/mod.ts";
+import { formatImageName } from "../registry.ts";
+import type { ImageReference, InstanceOptions } from "../transport.ts";
+import type { Digest, ManifestBlob } from "../types.ts";
+import type { BlobCopyContext, CopiedBlob } from "./copy_blob.ts";
+import { copySingleImage } from "./copy_single.ts";
+import {
+  type CopyOptions,
+  type CopyResult,
+  DEFAULT_MAX_PARALLEL_BLOBS,
+} from "./options.ts";
+
+/**
+ * Copies an image from one location to another, verifying every blob.
+ *
+ * @example Copy an OCI layout image into a directory
+ * ```ts ignore
+ * import { copyImage, parseImageName } from "../../mod.ts";
+ * const src = await parseImageName("oci:tests/fixtures/oci:demo");
+ * const dest = await parseImageName("dir:/tmp/demo");
+ * const { digest } = await copyImage(src, dest);
+ * console.log(digest);
+ * ```
+ *
+ * @param source Where to read.
+ * @param destination Where to write.
+ * @param options Selection, parallelism, events, cancellation.
+ * @returns The manifest written and its digest.
+ */
+export async function copyImage(
+  source: ImageReference,
+  destination: ImageReference,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const controller = new AbortController();
+  const outer = options.signal;
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  outer?.throwIfAborted();
+  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  try {
+    return await copyOpened(source, destination, options, controller);
+  } catch (error) {
+    controller.abort(error);
+    throw error;
+  } finally {
+    outer?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+async function openWith<T>(
+  what: string,
+  reference: ImageReference,
+  open: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    throw wrapError(
+      `initializing ${what} ${formatImageName(reference)}`,
+      error,
+    );
+  }
+}
+
+function wrapError(prefix: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const wrapped = new Error(`${prefix}: ${message}`, { cause: error });
+  if (error instanceof Error) wrapped.name = error.name;
+  return wrapped;
+}
+
+async function copyOpened(
+  sourceRef: ImageReference,
+  destinationRef: ImageReference,
+  options: CopyOptions,
+  controller: AbortController,
+): Promise<CopyResult> {
+  const signal = controller.signal;
+  await using source = adaptSource(
+    await openWith(
+      "source",
+      sourceRef,
+      () => sourceRef.openSource({ context: options.sourceContext, signal }),
+    ),
+  );
+  if (!destinationRef.openDestination) {
+    throw new Error(
+      `initializing destination ${
+        formatImageName(destinationRef)
+      }: transport "${destinationRef.transport.name}" cannot be written to`,
+    );
+  }
+  const openDestination = destinationRef.openDestination.bind(destinationRef);
+  await using destination = adaptDestination(
+    await openWith(
+      "destination",
+      destinationRef,
+      () => openDestination({ context: options.destinationContext, signal }),
+    ),
+  );
+
+  const parallel = source.capabilities.concurrentBlobReads &&
+      destination.capabilities.concurrentBlobWrites
+    ? options.maxParallelBlobs ?? DEFAULT_MAX_PARALLEL_BLOBS
+    : 1;
+  const context: BlobCopyContext = {
+    source,
+    destination,
+    limiter: new Limiter(parallel),
+    inFlight: new Map<Digest, Promise<CopiedBlob>>(),
+    onEvent: options.onEvent ?? (() => {}),
+    signal,
+  };
+
+  const top = await readManifest(source, {}, signal);
+  const parsed = parseManifest(top);
+  let written: ManifestBlob;
+  if (parsed.kind === "image") {
+    written = await copySingleImage(context, top, {
+      removeSignatures: options.removeSignatures,
+      manifestType: options.manifestType,
+      preserveDigests: options.preserveDigests,
+    });
+  } else if ((options.imageListSelection ?? "system") === "system") {
+    const chosen = choosePlatformInstance(parsed, options.platform ?? {});
+    const instance = await readManifest(
+      source,
+      { instance: chosen.digest },
+      signal,
+    );
+    written = await copySingleImage(context, instance, {
+      sourceInstance: chosen.digest,
+      removeSignatures: options.removeSignatures,
+      manifestType: options.manifestType,
+      preserveDigests: options.preserveDigests,
+    });
+  } else {
+    written = await copyList(context, destination, top, parsed.manifests, {
+      indexOnly: options.imageListSelection === "index-only",
+      removeSignatures: options.removeSignatures,
+      manifestType: options.manifestType,
+      preserveDigests: options.preserveDigests,
+    });
+  }
+  await destination.commit({ topLevelManifest: written, signal });
+  return { manifest: written, digest: digestOf(written.bytes) };
+}
+
+async function copyList(
+  context: BlobCopyContext,
+  destination: FullImageDestination,
+  list: ManifestBlob,
+  instances: readonly { digest: Digest }[],
+  options: {
+    indexOnly: boolean;
+    removeSignatures: boolean | undefined;
+    manifestType?: string | undefined;
+    preserveDigests?: boolean | undefined;
+  },
+): Promise<ManifestBlob> {
+  if (!destination.capabilities.storesManifestLists) {
+    throw new Error(
+      `Copying a manifest list to ${destination.reference.transport.name}: is not supported; use --multi-arch=system or choose an instance`,
+    );
+  }
+  if (!options.indexOnly) {
+    for (const [index, { digest }] of instances.entries()) {
+      context.onEvent({
+        type: "instance-started",
+        index,
+        count: instances.length,
+        digest,
+      });
+      const manifest = await readManifest(
+        context.source,
+        { instance: digest },
+        context.signal,
+      );
+      const written = await copySingleImage(context, manifest, {
+        sourceInstance: digest,
+        destinationInstance: digest,
+        removeSignatures: options.removeSignatures,
+        manifestType: options.manifestType,
+        preserveDigests: options.preserveDigests,
+      });
+      if (digestOf(written.bytes) !== digest) {
+        throw new Error(
+          `Instance ${digest} would change digest when converted; rewriting lists arrives with --format support`,
+        );
+      }
+    }
+  }
+  context.onEvent({ type: "manifest-writing", instance: undefined });
+  await destination.putManifest(list, { signal: context.signal });
+  context.onEvent({
+    type: "manifest-written",
+    digest: digestOf(list.bytes),
+    mediaType: list.mediaType,
+  });
+  const signatures = options.removeSignatures
+    ? []
+    : await context.source.getSignatures({ signal: context.signal });
+  context.onEvent({ type: "signatures-storing", count: signatures.length });
+  await destination.putSignatures(signatures, { signal: context.signal });
+  return list;
+}
+
+/** Reads a manifest, fills a missing MIME type, and verifies instance digests. */
+async function readManifest(
+  source: FullImageSource,
+  options: InstanceOptions,
+  signal: AbortSignal,
+): Promise<ManifestBlob> {
+  let blob: ManifestBlob;
+  try {
+    blob = await source.getManifest({ ...options, signal });
+  } catch (error) {
+    throw wrapError(
+      `determining manifest MIME type for ${formatImageName(source.reference)}`,
+      error,
+    );
+  }
+  if (options.instance) {
+    verifyBytes(blob.bytes, options.instance, `manifest ${options.instance}`);
+  }
+  const mediaType = normalizeMediaType(blob.mediaType) ||
+    guessMediaType(blob.bytes);
+  return mediaType === blob.mediaType ? blob : { bytes: blob.bytes, mediaType };
+}

@@ -1,0 +1,9 @@
+/**
+ * The transport-agnostic copy engine.
+ *
+ * @module
+ */
+export { copyImage } from "./copy_image.ts";
+export type { CopyOptions, CopyResult, ImageListSelection } from "./options.ts";
+export { DEFAULT_MAX_PARALLEL_BLOBS } from "./options.ts";
+export type { BlobKind, CopyEvent, CopyEventHandler } from "./events.ts";

@@ -1,0 +1,44 @@
+/**
+ * Options and result of `copyImage`.
+ *
+ * @module
+ */
+import type { SignalOptions, TransportContext } from "../transport.ts";
+import type { Digest, ManifestBlob, Platform } from "../types.ts";
+import type { CopyEventHandler } from "./events.ts";
+
+/** How to treat a manifest list at the source. */
+export type ImageListSelection = "system" | "all" | "index-only";
+
+/** Options of `copyImage`. */
+export interface CopyOptions extends SignalOptions {
+  /** Settings of the source side (credentials, TLS, tmpDir…). */
+  sourceContext?: TransportContext | undefined;
+  /** Settings of the destination side. */
+  destinationContext?: TransportContext | undefined;
+  /** The platform to choose from a list (default: the running system). */
+  platform?: Partial<Platform> | undefined;
+  /** `system` (default): one instance; `all`: every instance and the list. */
+  imageListSelection?: ImageListSelection | undefined;
+  /** Blobs copied at once when both sides allow it (default 6, like skopeo). */
+  maxParallelBlobs?: number | undefined;
+  /** The manifest MIME type to write (`--format`); default: the source's, with fallbacks. */
+  manifestType?: string | undefined;
+  /** Refuse any change that would alter a digest (`--preserve-digests`). */
+  preserveDigests?: boolean | undefined;
+  /** Do not copy signatures (`--remove-signatures`). */
+  removeSignatures?: boolean | undefined;
+  /** Receives progress events. */
+  onEvent?: CopyEventHandler | undefined;
+}
+
+/** What `copyImage` wrote. */
+export interface CopyResult {
+  /** The top-level manifest written to the destination. */
+  manifest: ManifestBlob;
+  /** Its digest. */
+  digest: Digest;
+}
+
+/** skopeo's default number of parallel blob copies. */
+export const DEFAULT_MAX_PARALLEL_BLOBS = 6;

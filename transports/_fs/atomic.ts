@@ -1,0 +1,152 @@
+/**
+ * Atomic file writes for the local transports: data goes to a temporary file
+ * beside its final name and is renamed into place only when complete, so an
+ * interrupted copy never leaves a file that looks finished.
+ *
+ * @module
+ */
+import { digestAlgorithm, Digester } from "../../core/digest.ts";
+import { DigestMismatchError } from "../../core/errors.ts";
+import type { Digest } from "../../core/types.ts";
+
+function tempPathFor(path: string): string {
+  const slash = path.lastIndexOf("/");
+  const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
+  const base = slash >= 0 ? path.slice(slash + 1) : path;
+  return `${dir}.${base}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Writes bytes to `path` atomically (temporary file, fsync-free rename).
+ *
+ * @param path The final path.
+ * @param data The content.
+ * @param options File mode (default 0o644).
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  options: { mode?: number } = {},
+): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    if (typeof data === "string") {
+      await Deno.writeTextFile(temp, data, { mode: options.mode ?? 0o644 });
+    } else {
+      await Deno.writeFile(temp, data, { mode: options.mode ?? 0o644 });
+    }
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await removeQuietly(temp);
+    throw error;
+  }
+}
+
+/** Options of {@linkcode writeStreamAtomic}. */
+export interface WriteStreamOptions {
+  /** The digest the bytes must have; checked unless `trusted`. */
+  expectedDigest?: Digest | undefined;
+  /** The size the bytes must have, when known (-1 = unknown). */
+  expectedSize?: number | undefined;
+  /** The stream verifies itself (the copy engine's verifier): skip hashing. */
+  trusted?: boolean | undefined;
+  /** Cancels the write. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@linkcode writeStreamAtomic} stored. */
+export interface StoredStream {
+  /** The content's digest (the expected one when trusted). */
+  digest: Digest;
+  /** Bytes written. */
+  size: number;
+}
+
+/**
+ * Streams bytes into a temporary file and renames it to `finalPath(digest)`
+ * once the stream ended and the digest is known and checked. On any error the
+ * temporary file is removed and the stream cancelled.
+ *
+ * @param stream The content.
+ * @param finalPath Maps the content's digest to its final path.
+ * @param options Expected digest/size and cancellation.
+ * @returns The stored content's digest and size.
+ * @throws {DigestMismatchError} When the content does not match.
+ */
+export async function writeStreamAtomic(
+  stream: ReadableStream<Uint8Array>,
+  finalPath: (digest: Digest) => string,
+  options: WriteStreamOptions = {},
+): Promise<StoredStream> {
+  const expected = options.expectedDigest;
+  const hashing = !(options.trusted && expected);
+  const digester = new Digester(
+    expected ? digestAlgorithm(expected) : "sha256",
+  );
+  const placeholder = finalPath(expected ?? ("sha256:pending" as Digest));
+  const temp = tempPathFor(placeholder);
+  const file = await Deno.open(temp, {
+    write: true,
+    createNew: true,
+    mode: 0o644,
+  });
+  let size = 0;
+  let closed = false;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (hashing) digester.update(value);
+      size += value.byteLength;
+      let offset = 0;
+      while (offset < value.byteLength) {
+        offset += await file.write(value.subarray(offset));
+      }
+    }
+    file.close();
+    closed = true;
+    const expectedSize = options.expectedSize ?? -1;
+    if (expectedSize >= 0 && size !== expectedSize) {
+      throw new DigestMismatchError(String(expectedSize), String(size), {
+        kind: "size",
+        subject: `blob ${expected ?? ""}`.trim(),
+      });
+    }
+    const digest = hashing ? digester.digest() : expected!;
+    if (expected && digest !== expected) {
+      throw new DigestMismatchError(expected, digest, {
+        subject: `blob ${expected}`,
+      });
+    }
+    await Deno.rename(temp, finalPath(digest));
+    return { digest, size };
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    if (!closed) file.close();
+    await removeQuietly(temp);
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Whether a path exists (any type). */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

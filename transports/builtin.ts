@@ -1,0 +1,36 @@
+/**
+ * The built-in transports. Each loader's `import()` takes a literal
+ * specifier so that `deno compile` embeds every transport while a command
+ * still evaluates only the transports it uses. `tests/compile_graph_test.ts`
+ * keeps it that way.
+ *
+ * @module
+ */
+import type {
+  TransportLoader,
+  TransportRegistryOptions,
+} from "../core/registry.ts";
+
+/** Built-in transport name → lazy loader. */
+export const BUILTIN_TRANSPORTS: Readonly<Record<string, TransportLoader>> = {
+  dir: () => import("./dir/mod.ts"),
+  oci: () => import("./oci/mod.ts"),
+};
+
+/** Transport names skopeo knows that this build cannot run yet, with why. */
+export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
+  "docker": "not implemented yet",
+  "docker-archive": "not implemented yet",
+  "oci-archive": "not implemented yet",
+  "docker-daemon": "not implemented yet",
+  "containers-storage": "not implemented yet",
+  "ostree": "not supported by skopeo-ts (needs libostree)",
+  "sif": "not supported by skopeo-ts",
+  "tarball": "not supported by skopeo-ts",
+};
+
+/** Options for a registry holding every built-in transport. */
+export const BUILTIN_REGISTRY_OPTIONS: TransportRegistryOptions = {
+  loaders: BUILTIN_TRANSPORTS,
+  unsupported: UNSUPPORTED_TRANSPORTS,
+};

@@ -1,0 +1,163 @@
+/**
+ * Reads an image from an OCI layout.
+ *
+ * @module
+ */
+import { verifyBytes } from "../../core/digest.ts";
+import { BlobNotFoundError, ImageNotFoundError } from "../../core/errors.ts";
+import type {
+  BlobStream,
+  ImageSource,
+  InstanceOptions,
+  OpenOptions,
+  SignalOptions,
+  SourceCapabilities,
+} from "../../core/transport.ts";
+import type {
+  BlobInfo,
+  Descriptor,
+  Digest,
+  ManifestBlob,
+} from "../../core/types.ts";
+import { openBlobFile } from "../_fs/blob_stream.ts";
+import { goFsError } from "../_fs/go_error.ts";
+import {
+  ociBlobPath,
+  type OciIndexFile,
+  readIndexFile,
+  REF_NAME_ANNOTATION,
+} from "./layout.ts";
+import { type OciReference, ociSettings } from "./reference.ts";
+
+/** skopeo's error when a name is needed to pick among several images. */
+export const MORE_THAN_ONE_IMAGE =
+  "more than one image in oci, choose an image";
+
+/**
+ * Finds the descriptor a reference names in `index.json`.
+ *
+ * @throws {ImageNotFoundError} When no entry matches.
+ */
+export function findDescriptor(
+  index: OciIndexFile,
+  reference: OciReference,
+): Descriptor {
+  if (reference.sourceIndex !== undefined) {
+    const descriptor = index.manifests[reference.sourceIndex];
+    if (!descriptor) {
+      throw new ImageNotFoundError(
+        `oci:${reference}`,
+        `index @${reference.sourceIndex} is out of range (${index.manifests.length} entries)`,
+      );
+    }
+    return descriptor;
+  }
+  if (reference.image === "") {
+    if (index.manifests.length !== 1) {
+      throw new Error(MORE_THAN_ONE_IMAGE);
+    }
+    return index.manifests[0]!;
+  }
+  const found = index.manifests.find((d) =>
+    d.annotations?.[REF_NAME_ANNOTATION] === reference.image
+  );
+  if (!found) {
+    const error = new ImageNotFoundError(`oci:${reference}`);
+    error.message = `no descriptor found for reference "${reference.image}"`;
+    throw error;
+  }
+  return found;
+}
+
+/** Opens an OCI layout image for reading. */
+export async function openOciSource(
+  reference: OciReference,
+  options: OpenOptions,
+): Promise<OciSource> {
+  const index = await readIndexFile(reference.path);
+  const descriptor = findDescriptor(index, reference);
+  return new OciSource(
+    reference,
+    descriptor,
+    ociSettings(options).sharedBlobDir,
+  );
+}
+
+/** Reads one image of an OCI layout. */
+export class OciSource implements ImageSource {
+  /** The reference opened. */
+  readonly reference: OciReference;
+  /** Files can be read in parallel. */
+  readonly capabilities: SourceCapabilities = { concurrentBlobReads: true };
+  /** The `index.json` entry of this image. */
+  readonly descriptor: Descriptor;
+  readonly #sharedBlobDir: string | undefined;
+
+  /**
+   * @param reference The layout and name.
+   * @param descriptor The image's entry in `index.json`.
+   * @param sharedBlobDir Where blobs live when shared between layouts.
+   */
+  constructor(
+    reference: OciReference,
+    descriptor: Descriptor,
+    sharedBlobDir?: string,
+  ) {
+    this.reference = reference;
+    this.descriptor = descriptor;
+    this.#sharedBlobDir = sharedBlobDir;
+  }
+
+  #blobPath(digest: Digest): string {
+    return ociBlobPath(this.reference.path, digest, this.#sharedBlobDir);
+  }
+
+  /** Reads the manifest blob, checking it against its digest. */
+  async getManifest(options: InstanceOptions = {}): Promise<ManifestBlob> {
+    const digest = options.instance ?? this.descriptor.digest;
+    const path = this.#blobPath(digest);
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (error) {
+      throw goFsError("open", path, error);
+    }
+    verifyBytes(bytes, digest, `manifest ${digest}`);
+    return {
+      bytes,
+      mediaType: options.instance ? "" : this.descriptor.mediaType,
+    };
+  }
+
+  /** Opens a blob file (a foreign layer with URLs is not supported yet). */
+  getBlob(info: BlobInfo, options: SignalOptions = {}): Promise<BlobStream> {
+    if (!info.digest) throw new TypeError("getBlob() needs a digest");
+    return openBlobFile(
+      this.#blobPath(info.digest),
+      info.digest,
+      `oci:${this.reference.path}`,
+      options.signal,
+    ).catch((error) => {
+      if (error instanceof BlobNotFoundError && info.urls?.length) {
+        error.message +=
+          " (foreign layers fetched from URLs are not supported yet)";
+      }
+      throw error;
+    });
+  }
+
+  /** OCI layouts hold no simple signatures. */
+  getSignatures(): Promise<[]> {
+    return Promise.resolve([]);
+  }
+
+  /** Nothing to release. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
