@@ -151,7 +151,7 @@ export const inspectCommand: Command = {
       io.stdout(renderInspectTemplate(format, info));
       return 0;
     }
-    io.stdout(formatInspectJson(info) + "\n");
+    io.stdout(formatInspectJson(info));
     return 0;
   },
 };
