@@ -54,7 +54,11 @@ function flagLabel(spec: FlagSpec): string {
   return spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
 }
 
-function convert(spec: FlagSpec, text: string, previous?: FlagValue): FlagValue {
+function convert(
+  spec: FlagSpec,
+  text: string,
+  previous?: FlagValue,
+): FlagValue {
   try {
     switch (spec.kind) {
       case "bool":
@@ -77,9 +81,9 @@ function convert(spec: FlagSpec, text: string, previous?: FlagValue): FlagValue 
     }
   } catch (error) {
     throw new UsageError(
-      `invalid argument ${goQuote(text)} for ${goQuote(flagLabel(spec))} flag: ${
-        (error as Error).message
-      }`,
+      `invalid argument ${goQuote(text)} for ${
+        goQuote(flagLabel(spec))
+      } flag: ${(error as Error).message}`,
     );
   }
 }
@@ -200,7 +204,9 @@ export function formatFlagUsages(specs: readonly FlagSpec[]): string {
   );
   const rows = visible.map((spec) => {
     const { name, usage } = valueName(spec);
-    let left = spec.short ? `  -${spec.short}, --${spec.name}` : `      --${spec.name}`;
+    let left = spec.short
+      ? `  -${spec.short}, --${spec.name}`
+      : `      --${spec.name}`;
     if (name) left += ` ${name}`;
     let right = usage;
     if (spec.defaultText !== undefined) {

@@ -12,7 +12,9 @@ const FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
 export function parseGoBool(text: string): boolean {
   if (TRUE.has(text)) return true;
   if (FALSE.has(text)) return false;
-  throw new Error(`strconv.ParseBool: parsing ${goQuote(text)}: invalid syntax`);
+  throw new Error(
+    `strconv.ParseBool: parsing ${goQuote(text)}: invalid syntax`,
+  );
 }
 
 /** Go `strconv.ParseInt(text, 0, 64)` limited to safe integers. */
@@ -20,7 +22,9 @@ export function parseGoInt(text: string): number {
   const match = /^([+-]?)(0x[0-9a-fA-F_]+|0o?[0-7_]*|0b[01_]+|[1-9][0-9_]*|0)$/
     .exec(text);
   if (!match) {
-    throw new Error(`strconv.ParseInt: parsing ${goQuote(text)}: invalid syntax`);
+    throw new Error(
+      `strconv.ParseInt: parsing ${goQuote(text)}: invalid syntax`,
+    );
   }
   const body = match[2]!.replaceAll("_", "");
   const value = body.startsWith("0x") || body.startsWith("0b") ||

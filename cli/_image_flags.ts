@@ -108,7 +108,9 @@ export function imageContext(
   const creds = get("creds");
   const username = get("username");
   const password = get("password");
-  if (creds !== undefined && (username !== undefined || password !== undefined)) {
+  if (
+    creds !== undefined && (username !== undefined || password !== undefined)
+  ) {
     throw new UsageError(
       `--${prefix}creds and --${prefix}username/--${prefix}password cannot be used together`,
     );
@@ -154,7 +156,9 @@ export function imageContext(
   const sharedBlobDir = get("shared-blob-dir");
   if (sharedBlobDir !== undefined) settings.oci = { sharedBlobDir };
   const daemonHost = get("daemon-host");
-  if (daemonHost !== undefined) settings["docker-daemon"] = { host: daemonHost };
+  if (daemonHost !== undefined) {
+    settings["docker-daemon"] = { host: daemonHost };
+  }
   if (get("cert-dir") !== undefined) {
     settings["docker-daemon"] = {
       ...settings["docker-daemon"],

@@ -24,7 +24,9 @@ export function formatLogLine(
 ): string {
   if (options.terminal) {
     const seconds = Math.floor((Date.now() - startedAt) / 1000);
-    return `${LEVEL_TAG[level]}[${String(seconds).padStart(4, "0")}] ${message}\n`;
+    return `${LEVEL_TAG[level]}[${
+      String(seconds).padStart(4, "0")
+    }] ${message}\n`;
   }
   const time = (options.now ?? new Date()).toISOString().replace(
     /\.\d{3}Z$/,

@@ -44,7 +44,9 @@ function staticLine(event: CopyEvent): string | undefined {
     case "signatures-storing":
       return "Storing signatures\n";
     case "instance-started":
-      return `Copying image ${event.digest} (${event.index + 1}/${event.count})\n`;
+      return `Copying image ${event.digest} (${
+        event.index + 1
+      }/${event.count})\n`;
     default:
       return undefined;
   }
@@ -56,10 +58,16 @@ function plainRenderer(options: ProgressOptions): ProgressRenderer {
       const line = staticLine(event);
       if (line) options.write(line);
       else if (event.type === "blob-started") {
-        options.write(`Copying ${event.kind === "config" ? "config" : "blob"} ${event.digest}\n`);
+        options.write(
+          `Copying ${
+            event.kind === "config" ? "config" : "blob"
+          } ${event.digest}\n`,
+        );
       } else if (event.type === "blob-skipped") {
         options.write(
-          `Copying ${event.kind === "config" ? "config" : "blob"} ${event.digest} skipped: already exists\n`,
+          `Copying ${
+            event.kind === "config" ? "config" : "blob"
+          } ${event.digest} skipped: already exists\n`,
         );
       }
     },
@@ -98,11 +106,11 @@ function barRenderer(options: ProgressOptions): ProgressRenderer {
     const ratio = bar.total > 0 ? Math.min(1, bar.bytes / bar.total) : 0;
     const filled = Math.round(ratio * width);
     const seconds = Math.max(0.001, (Date.now() - bar.startedAt) / 1000);
-    return `${bar.label} [${"=".repeat(filled)}${
-      filled < width ? ">" : ""
-    }${" ".repeat(Math.max(0, width - filled - 1))}] ${formatBytes(bar.bytes)} / ${
-      formatBytes(bar.total)
-    } | ${formatBytes(bar.bytes / seconds)}/s`;
+    return `${bar.label} [${"=".repeat(filled)}${filled < width ? ">" : ""}${
+      " ".repeat(Math.max(0, width - filled - 1))
+    }] ${formatBytes(bar.bytes)} / ${formatBytes(bar.total)} | ${
+      formatBytes(bar.bytes / seconds)
+    }/s`;
   };
   const draw = (force: boolean): void => {
     const now = Date.now();
@@ -132,7 +140,10 @@ function barRenderer(options: ProgressOptions): ProgressRenderer {
         case "blob-skipped":
           bars.set(event.digest, {
             label: `Copying ${event.kind === "config" ? "config" : "blob"} ${
-              event.digest.slice(event.digest.indexOf(":") + 1, event.digest.indexOf(":") + 13)
+              event.digest.slice(
+                event.digest.indexOf(":") + 1,
+                event.digest.indexOf(":") + 13,
+              )
             }`,
             bytes: 0,
             total: event.size,

@@ -84,7 +84,8 @@ const COPY_FLAGS: FlagSpec[] = [
   {
     name: "dest-compress",
     kind: "bool",
-    usage: "Compress tarball image layers when saving to directory using the 'dir' transport. (default is same compression type as source)",
+    usage:
+      "Compress tarball image layers when saving to directory using the 'dir' transport. (default is same compression type as source)",
   },
   {
     name: "dest-compress-format",
@@ -99,17 +100,20 @@ const COPY_FLAGS: FlagSpec[] = [
   {
     name: "dest-decompress",
     kind: "bool",
-    usage: "Decompress tarball image layers when saving to directory using the 'dir' transport. (default is same compression type as source)",
+    usage:
+      "Decompress tarball image layers when saving to directory using the 'dir' transport. (default is same compression type as source)",
   },
   {
     name: "dest-oci-accept-uncompressed-layers",
     kind: "bool",
-    usage: "Allow uncompressed image layers when saving to an OCI image using the 'oci' transport. (default is to compress things that aren't compressed)",
+    usage:
+      "Allow uncompressed image layers when saving to an OCI image using the 'oci' transport. (default is to compress things that aren't compressed)",
   },
   {
     name: "dest-precompute-digests",
     kind: "bool",
-    usage: "Precompute digests to prevent uploading layers already on the registry using the 'docker' transport.",
+    usage:
+      "Precompute digests to prevent uploading layers already on the registry using the 'docker' transport.",
   },
   {
     name: "digestfile",
@@ -119,28 +123,33 @@ const COPY_FLAGS: FlagSpec[] = [
   {
     name: "encrypt-layer",
     kind: "ints",
-    usage: "*Experimental* the 0-indexed layer indices, with support for negative indexing (e.g. 0 is the first layer, -1 is the last layer)",
+    usage:
+      "*Experimental* the 0-indexed layer indices, with support for negative indexing (e.g. 0 is the first layer, -1 is the last layer)",
   },
   {
     name: "encryption-key",
     kind: "strings",
-    usage: "*Experimental* key with the encryption protocol to use needed to encrypt the image (e.g. jwe:/path/to/key.pem)",
+    usage:
+      "*Experimental* key with the encryption protocol to use needed to encrypt the image (e.g. jwe:/path/to/key.pem)",
   },
   {
     name: "format",
     short: "f",
     kind: "string",
-    usage: "`MANIFEST TYPE` (oci, v2s1, or v2s2) to use in the destination (default is manifest type of source, with fallbacks)",
+    usage:
+      "`MANIFEST TYPE` (oci, v2s1, or v2s2) to use in the destination (default is manifest type of source, with fallbacks)",
   },
   {
     name: "image-parallel-copies",
     kind: "int",
-    usage: "Maximum number of image layers to be copied (pulled/pushed) simultaneously. Not setting this field will fall back to containers/image defaults.",
+    usage:
+      "Maximum number of image layers to be copied (pulled/pushed) simultaneously. Not setting this field will fall back to containers/image defaults.",
   },
   {
     name: "multi-arch",
     kind: "string",
-    usage: "How to handle multi-architecture images (system, all, or index-only)",
+    usage:
+      "How to handle multi-architecture images (system, all, or index-only)",
   },
   {
     name: "preserve-digests",
@@ -171,7 +180,8 @@ const COPY_FLAGS: FlagSpec[] = [
   {
     name: "sign-identity",
     kind: "string",
-    usage: "Identity of signed image, must be a fully specified docker reference. Defaults to the target docker reference.",
+    usage:
+      "Identity of signed image, must be a fully specified docker reference. Defaults to the target docker reference.",
   },
   {
     name: "sign-passphrase-file",
@@ -189,7 +199,9 @@ export function listSelection(
   if (all) {
     throw new UsageError("Cannot use --all and --multi-arch flags together");
   }
-  if (multiArch === "system" || multiArch === "all" || multiArch === "index-only") {
+  if (
+    multiArch === "system" || multiArch === "all" || multiArch === "index-only"
+  ) {
     return multiArch;
   }
   throw new UsageError(
@@ -259,8 +271,13 @@ export const copyCommand: Command = {
       flagString(flags, "multi-arch"),
     );
     const additionalTags = flagList(flags, "additional-tag");
-    if (additionalTags.length > 0 && destination.transport.name !== "docker-archive") {
-      logger.warn("--additional-tag is only used by docker-archive: destinations");
+    if (
+      additionalTags.length > 0 &&
+      destination.transport.name !== "docker-archive"
+    ) {
+      logger.warn(
+        "--additional-tag is only used by docker-archive: destinations",
+      );
     }
     const parallel = flags.get("image-parallel-copies");
     const renderer = createProgressRenderer({

@@ -113,7 +113,12 @@ function rootHelp(): string {
 function commandHelp(command: Command, registry: TransportRegistry): string {
   const own: FlagSpec[] = [
     ...command.flags,
-    { name: "help", short: "h", kind: "bool", usage: `help for ${command.name}` },
+    {
+      name: "help",
+      short: "h",
+      kind: "bool",
+      usage: `help for ${command.name}`,
+    },
   ];
   return [
     command.description.replace("%TRANSPORTS%", registry.names().join(", ")),
@@ -212,7 +217,9 @@ export async function runCli(
 ): Promise<number> {
   const io = options.io ?? processIo();
   const fatal = (message: string): number => {
-    io.stderr(formatLogLine("fatal", message, { terminal: io.stderrIsTerminal }));
+    io.stderr(
+      formatLogLine("fatal", message, { terminal: io.stderrIsTerminal }),
+    );
     return EXIT_FAILURE;
   };
   const registry = options.registry ??
@@ -248,7 +255,10 @@ export async function runCli(
         `Unrecognized command \`skopeo ${name}\`\nTry 'skopeo --help' for more information`,
       );
     }
-    const parsed = parseFlags(rest, [...GLOBAL_FLAGS, ...(command?.flags ?? [])]);
+    const parsed = parseFlags(rest, [
+      ...GLOBAL_FLAGS,
+      ...(command?.flags ?? []),
+    ]);
     if (parsed.flags.get("version") === true) {
       io.stdout(
         `skopeo version ${SKOPEO_COMPAT_VERSION} (skopeo-ts ${SKOPEO_TS_VERSION})\n`,

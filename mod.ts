@@ -1,0 +1,99 @@
+/**
+ * skopeo-ts as a library: copy, inspect, list and delete container images
+ * between transports (`oci:`, `dir:`, and more as they land), with digest
+ * verification, progress events and cancellation.
+ *
+ * @example Copy an image from an OCI layout to a directory
+ * ```ts ignore
+ * import { copyImage, parseImageName } from "./mod.ts";
+ * const source = await parseImageName("oci:tests/fixtures/oci:demo");
+ * const destination = await parseImageName("dir:/tmp/demo");
+ * const { digest } = await copyImage(source, destination, {
+ *   onEvent: (e) => e.type === "blob-finished" && console.log(e.digest),
+ * });
+ * console.log(digest);
+ * ```
+ *
+ * @module
+ */
+import {
+  TransportRegistry,
+  type TransportRegistryOptions,
+} from "./core/registry.ts";
+import type { ImageReference } from "./core/transport.ts";
+import { BUILTIN_REGISTRY_OPTIONS } from "./transports/builtin.ts";
+
+export { copyImage } from "./core/copy/mod.ts";
+export type {
+  BlobKind,
+  CopyEvent,
+  CopyEventHandler,
+  CopyOptions,
+  CopyResult,
+  ImageListSelection,
+} from "./core/copy/mod.ts";
+export { inspectImage } from "./core/image/inspect_image.ts";
+export type { InspectImageOptions } from "./core/image/inspect_image.ts";
+export type { InspectInfo } from "./core/image/inspect.ts";
+export { deleteImage, listTags } from "./core/image/repository_ops.ts";
+export { formatImageName, TransportRegistry } from "./core/registry.ts";
+export type {
+  TransportLoader,
+  TransportRegistryOptions,
+} from "./core/registry.ts";
+export { manifestDigest, parseManifest } from "./core/manifest/mod.ts";
+export * from "./core/errors.ts";
+export * from "./core/transport.ts";
+export type * from "./core/types.ts";
+
+/**
+ * Creates a transport registry holding every built-in transport, plus any
+ * given loaders.
+ *
+ * @example Add your own transport
+ * ```ts ignore
+ * import { createTransportRegistry } from "./mod.ts";
+ * const registry = createTransportRegistry();
+ * console.log(registry.names());
+ * ```
+ *
+ * @param options Extra loaders and unsupported names.
+ * @returns A new registry.
+ */
+export function createTransportRegistry(
+  options: TransportRegistryOptions = {},
+): TransportRegistry {
+  return new TransportRegistry({
+    loaders: { ...BUILTIN_REGISTRY_OPTIONS.loaders, ...options.loaders },
+    unsupported: {
+      ...BUILTIN_REGISTRY_OPTIONS.unsupported,
+      ...options.unsupported,
+    },
+  });
+}
+
+let defaultRegistry: TransportRegistry | undefined;
+
+/**
+ * Parses `transport:reference` with the built-in transports.
+ *
+ * @example Parse an OCI layout reference
+ * ```ts
+ * import { parseImageName } from "./mod.ts";
+ * const ref = await parseImageName("oci:/tmp/layout:latest");
+ * console.assert(ref.transport.name === "oci");
+ * ```
+ *
+ * @param text The image name, e.g. `oci:/tmp/layout:tag`.
+ * @param options `registry`: use this registry instead of the built-in one.
+ * @returns The reference.
+ * @throws {InvalidReferenceError} When the name does not parse.
+ */
+export function parseImageName(
+  text: string,
+  options: { registry?: TransportRegistry } = {},
+): Promise<ImageReference> {
+  const registry = options.registry ??
+    (defaultRegistry ??= createTransportRegistry());
+  return registry.parseImageName(text);
+}
