@@ -5,6 +5,7 @@
  */
 import { copyImage, type ImageListSelection } from "../core/copy/mod.ts";
 import { UsageError } from "../core/errors.ts";
+import { loadPolicy } from "../core/policy/load_policy.ts";
 import {
   MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED,
   MEDIA_TYPE_DOCKER_SCHEMA2,
@@ -279,6 +280,13 @@ export const copyCommand: Command = {
         "--additional-tag is only used by docker-archive: destinations",
       );
     }
+    const policy = global.insecurePolicy
+      ? undefined
+      : await loadPolicy(global.policyPath).catch((error) => {
+        throw new Error(`Error loading trust policy: ${error.message}`, {
+          cause: error,
+        });
+      });
     const parallel = flags.get("image-parallel-copies");
     const renderer = createProgressRenderer({
       write: io.stdout,
@@ -295,6 +303,7 @@ export const copyCommand: Command = {
         manifestType,
         preserveDigests: flagBool(flags, "preserve-digests"),
         removeSignatures: flagBool(flags, "remove-signatures"),
+        policy,
         maxParallelBlobs: typeof parallel === "number" && parallel > 0
           ? parallel
           : undefined,

@@ -54,8 +54,7 @@ export const inspectCommand: Command = {
       name: "no-tags",
       short: "n",
       kind: "bool",
-      usage:
-        "Do not list the available tags from the repository in the output",
+      usage: "Do not list the available tags from the repository in the output",
     },
     {
       name: "raw",
@@ -93,7 +92,10 @@ export const inspectCommand: Command = {
       io.stdout(new TextDecoder().decode(top.bytes));
       return 0;
     }
-    const image = await loadImage(source, { platform: global.platform, signal });
+    const image = await loadImage(source, {
+      platform: global.platform,
+      signal,
+    });
     const configBytes = await readConfigBlob(source, image, { signal });
     if (config) {
       if (!configBytes) {

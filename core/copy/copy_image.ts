@@ -18,6 +18,7 @@ import {
   normalizeMediaType,
   parseManifest,
 } from "../manifest/mod.ts";
+import { checkPolicy } from "../policy/policy.ts";
 import { formatImageName } from "../registry.ts";
 import type { ImageReference, InstanceOptions } from "../transport.ts";
 import type { Digest, ManifestBlob } from "../types.ts";
@@ -102,6 +103,7 @@ async function copyOpened(
       () => sourceRef.openSource({ context: options.sourceContext, signal }),
     ),
   );
+  if (options.policy) checkPolicy(options.policy, sourceRef);
   if (!destinationRef.openDestination) {
     throw new Error(
       `initializing destination ${

@@ -5,6 +5,7 @@
  */
 import type { SignalOptions, TransportContext } from "../transport.ts";
 import type { Digest, ManifestBlob, Platform } from "../types.ts";
+import type { Policy } from "../policy/policy.ts";
 import type { CopyEventHandler } from "./events.ts";
 
 /** How to treat a manifest list at the source. */
@@ -26,6 +27,8 @@ export interface CopyOptions extends SignalOptions {
   manifestType?: string | undefined;
   /** Refuse any change that would alter a digest (`--preserve-digests`). */
   preserveDigests?: boolean | undefined;
+  /** The trust policy the source must satisfy; none = no check (`--insecure-policy`). */
+  policy?: Policy | undefined;
   /** Do not copy signatures (`--remove-signatures`). */
   removeSignatures?: boolean | undefined;
   /** Receives progress events. */

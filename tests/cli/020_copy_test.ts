@@ -27,7 +27,12 @@ Deno.test("copy oci → dir → oci round-trips manifests and blobs byte for byt
   const first = await runOurs(["copy", "-q", DEMO, `dir:${tmp.path}/d`]);
   assert.equal(first.code, 0, first.stderr);
   assert.equal(first.stdout, "");
-  const back = await runOurs(["copy", "-q", `dir:${tmp.path}/d`, `oci:${tmp.path}/o:demo`]);
+  const back = await runOurs([
+    "copy",
+    "-q",
+    `dir:${tmp.path}/d`,
+    `oci:${tmp.path}/o:demo`,
+  ]);
   assert.equal(back.code, 0, back.stderr);
   const original = await listFiles("tests/fixtures/oci/blobs");
   const copied = await listFiles(`${tmp.path}/o/blobs`);
@@ -37,10 +42,19 @@ Deno.test("copy oci → dir → oci round-trips manifests and blobs byte for byt
   const index = JSON.parse(await Deno.readTextFile(`${tmp.path}/o/index.json`));
   assert.equal(index.manifests.length, 1);
   assert.equal(index.manifests[0].digest, fixtureDigests["oci:demo"].manifest);
-  assert.equal(index.manifests[0].annotations["org.opencontainers.image.ref.name"], "demo");
+  assert.equal(
+    index.manifests[0].annotations["org.opencontainers.image.ref.name"],
+    "demo",
+  );
   const dirFiles = await listFiles(`${tmp.path}/d`);
-  assert.equal(new TextDecoder().decode(dirFiles.get("version")), "Directory Transport Version: 1.1\n");
-  assert.deepEqual(dirFiles.get("manifest.json"), original.get(`sha256/${fixtureDigests["oci:demo"].manifest.slice(7)}`));
+  assert.equal(
+    new TextDecoder().decode(dirFiles.get("version")),
+    "Directory Transport Version: 1.1\n",
+  );
+  assert.deepEqual(
+    dirFiles.get("manifest.json"),
+    original.get(`sha256/${fixtureDigests["oci:demo"].manifest.slice(7)}`),
+  );
 });
 
 Deno.test("copy prints skopeo's plain progress lines when stdout is not a terminal", async () => {
@@ -67,20 +81,36 @@ Deno.test("copy prints skopeo's plain progress lines when stdout is not a termin
 Deno.test("copy of a multi-arch index picks the platform asked for", async () => {
   await using tmp = await makeTempDir();
   const instances = fixtureDigests["oci:multi"].instances;
-  const arm = instances.find((i: { platform: { architecture: string } }) => i.platform.architecture === "arm64");
+  const arm = instances.find((i: { platform: { architecture: string } }) =>
+    i.platform.architecture === "arm64"
+  );
   const result = await runOurs([
-    "--override-arch", "arm64", "copy", "-q", "oci:tests/fixtures/oci:multi", `dir:${tmp.path}/d`,
+    "--override-arch",
+    "arm64",
+    "copy",
+    "-q",
+    "oci:tests/fixtures/oci:multi",
+    `dir:${tmp.path}/d`,
   ]);
   assert.equal(result.code, 0, result.stderr);
   const manifest = await Deno.readFile(`${tmp.path}/d/manifest.json`);
-  const digest = await runOurs(["manifest-digest", `${tmp.path}/d/manifest.json`]);
+  const digest = await runOurs([
+    "manifest-digest",
+    `${tmp.path}/d/manifest.json`,
+  ]);
   assert.equal(digest.stdout.trim(), arm.manifest);
   assert.ok(manifest.length > 0);
 });
 
 Deno.test("copy --all keeps the index and every instance", async () => {
   await using tmp = await makeTempDir();
-  const result = await runOurs(["copy", "-q", "--all", "oci:tests/fixtures/oci:multi", `oci:${tmp.path}/o:m`]);
+  const result = await runOurs([
+    "copy",
+    "-q",
+    "--all",
+    "oci:tests/fixtures/oci:multi",
+    `oci:${tmp.path}/o:m`,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const index = JSON.parse(await Deno.readTextFile(`${tmp.path}/o/index.json`));
   assert.equal(index.manifests[0].digest, fixtureDigests["oci:multi"].manifest);
@@ -91,53 +121,110 @@ Deno.test("copy --all keeps the index and every instance", async () => {
 
 Deno.test("copy converts a Docker schema2 image to OCI for an oci: destination", async () => {
   await using tmp = await makeTempDir();
-  const result = await runOurs(["copy", "-q", "dir:tests/fixtures/dir/docker-v2", `oci:${tmp.path}/o:x`]);
+  const result = await runOurs([
+    "copy",
+    "-q",
+    "dir:tests/fixtures/dir/docker-v2",
+    `oci:${tmp.path}/o:x`,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const index = JSON.parse(await Deno.readTextFile(`${tmp.path}/o/index.json`));
-  assert.equal(index.manifests[0].mediaType, "application/vnd.oci.image.manifest.v1+json");
-  const manifest = JSON.parse(
-    await Deno.readTextFile(`${tmp.path}/o/blobs/sha256/${index.manifests[0].digest.slice(7)}`),
+  assert.equal(
+    index.manifests[0].mediaType,
+    "application/vnd.oci.image.manifest.v1+json",
   );
-  assert.equal(manifest.config.mediaType, "application/vnd.oci.image.config.v1+json");
-  assert.equal(manifest.layers[0].mediaType, "application/vnd.oci.image.layer.v1.tar+gzip");
+  const manifest = JSON.parse(
+    await Deno.readTextFile(
+      `${tmp.path}/o/blobs/sha256/${index.manifests[0].digest.slice(7)}`,
+    ),
+  );
+  assert.equal(
+    manifest.config.mediaType,
+    "application/vnd.oci.image.config.v1+json",
+  );
+  assert.equal(
+    manifest.layers[0].mediaType,
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+  );
 });
 
 Deno.test("copy refuses to overwrite a non-empty directory that is not an image", async () => {
   await using tmp = await makeTempDir();
   await Deno.mkdir(`${tmp.path}/precious`);
   await Deno.writeTextFile(`${tmp.path}/precious/notes.txt`, "keep me");
-  const result = await runOurs(["copy", "-q", DEMO, `dir:${tmp.path}/precious`]);
+  const result = await runOurs([
+    "copy",
+    "-q",
+    DEMO,
+    `dir:${tmp.path}/precious`,
+  ]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /initializing destination dir:.*precious: not a containers image directory, don't want to overwrite important data/);
-  assert.equal(await Deno.readTextFile(`${tmp.path}/precious/notes.txt`), "keep me");
+  assert.match(
+    result.stderr,
+    /initializing destination dir:.*precious: not a containers image directory, don't want to overwrite important data/,
+  );
+  assert.equal(
+    await Deno.readTextFile(`${tmp.path}/precious/notes.txt`),
+    "keep me",
+  );
 });
 
 Deno.test("copy writes --digestfile", async () => {
   await using tmp = await makeTempDir();
-  const result = await runOurs(["copy", "-q", "--digestfile", `${tmp.path}/digest`, DEMO, `dir:${tmp.path}/d`]);
+  const result = await runOurs([
+    "copy",
+    "-q",
+    "--digestfile",
+    `${tmp.path}/digest`,
+    DEMO,
+    `dir:${tmp.path}/d`,
+  ]);
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(await Deno.readTextFile(`${tmp.path}/digest`), fixtureDigests["oci:demo"].manifest);
+  assert.equal(
+    await Deno.readTextFile(`${tmp.path}/digest`),
+    fixtureDigests["oci:demo"].manifest,
+  );
 });
 
 Deno.test("copy reports not-yet-supported flags instead of ignoring them", async () => {
   await using tmp = await makeTempDir();
-  const result = await runOurs(["copy", "--sign-by", "ABC", DEMO, `dir:${tmp.path}/d`]);
+  const result = await runOurs([
+    "copy",
+    "--sign-by",
+    "ABC",
+    DEMO,
+    `dir:${tmp.path}/d`,
+  ]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /--sign-by is not supported yet/);
 });
 
 componentTest({
-  name: "skopeo 1.9.3 reads what we write to oci: and dir:, and umoci accepts our layout",
+  name:
+    "skopeo 1.9.3 reads what we write to oci: and dir:, and umoci accepts our layout",
   components: ["skopeo", "umoci"],
   async fn() {
     await using tmp = await makeTempDir();
-    assert.equal((await runOurs(["copy", "-q", DEMO, `oci:${tmp.path}/o:t`])).code, 0);
-    assert.equal((await runOurs(["copy", "-q", DEMO, `dir:${tmp.path}/d`])).code, 0);
+    assert.equal(
+      (await runOurs(["copy", "-q", DEMO, `oci:${tmp.path}/o:t`])).code,
+      0,
+    );
+    assert.equal(
+      (await runOurs(["copy", "-q", DEMO, `dir:${tmp.path}/d`])).code,
+      0,
+    );
     for (const name of [`oci:${tmp.path}/o:t`, `dir:${tmp.path}/d`]) {
       const inspected = await runSkopeo(["inspect", name]);
       assert.equal(inspected.code, 0, inspected.stderr);
-      assert.equal(JSON.parse(inspected.stdout).Digest, fixtureDigests["oci:demo"].manifest);
-      const copied = await runSkopeo(["copy", name, `dir:${tmp.path}/viaskopeo-${name[0]}`]);
+      assert.equal(
+        JSON.parse(inspected.stdout).Digest,
+        fixtureDigests["oci:demo"].manifest,
+      );
+      const copied = await runSkopeo([
+        "copy",
+        name,
+        `dir:${tmp.path}/viaskopeo-${name[0]}`,
+      ]);
       assert.equal(copied.code, 0, copied.stderr);
     }
     const stat = await umociStat(`${tmp.path}/o`, "t");
@@ -146,25 +233,43 @@ componentTest({
 });
 
 componentTest({
-  name: "we read what skopeo 1.9.3 writes to oci: and dir:, with identical results",
+  name:
+    "we read what skopeo 1.9.3 writes to oci: and dir:, with identical results",
   components: ["skopeo"],
   async fn() {
     await using tmp = await makeTempDir();
-    assert.equal((await runSkopeo(["copy", DEMO, `oci:${tmp.path}/so:t`])).code, 0);
-    assert.equal((await runSkopeo(["copy", DEMO, `dir:${tmp.path}/sd`])).code, 0);
-    const ours = await runOurs(["copy", "-q", `oci:${tmp.path}/so:t`, `dir:${tmp.path}/od`]);
+    assert.equal(
+      (await runSkopeo(["copy", DEMO, `oci:${tmp.path}/so:t`])).code,
+      0,
+    );
+    assert.equal(
+      (await runSkopeo(["copy", DEMO, `dir:${tmp.path}/sd`])).code,
+      0,
+    );
+    const ours = await runOurs([
+      "copy",
+      "-q",
+      `oci:${tmp.path}/so:t`,
+      `dir:${tmp.path}/od`,
+    ]);
     assert.equal(ours.code, 0, ours.stderr);
     const a = await listFiles(`${tmp.path}/sd`);
     const b = await listFiles(`${tmp.path}/od`);
     assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
     for (const [name, bytes] of a) assert.deepEqual(b.get(name), bytes, name);
-    const fromDir = await runOurs(["copy", "-q", `dir:${tmp.path}/sd`, `oci:${tmp.path}/oo:t`]);
+    const fromDir = await runOurs([
+      "copy",
+      "-q",
+      `dir:${tmp.path}/sd`,
+      `oci:${tmp.path}/oo:t`,
+    ]);
     assert.equal(fromDir.code, 0, fromDir.stderr);
   },
 });
 
 componentTest({
-  name: "copy --format conversions produce the same manifest bytes as skopeo 1.9.3",
+  name:
+    "copy --format conversions produce the same manifest bytes as skopeo 1.9.3",
   components: ["skopeo"],
   async fn() {
     await using tmp = await makeTempDir();
@@ -173,9 +278,22 @@ componentTest({
       ["v2s2", DEMO],
     ];
     for (const [format, source] of cases) {
-      const theirs = await runSkopeo(["copy", "--format", format, source, `dir:${tmp.path}/s-${format}`]);
+      const theirs = await runSkopeo([
+        "copy",
+        "--format",
+        format,
+        source,
+        `dir:${tmp.path}/s-${format}`,
+      ]);
       assert.equal(theirs.code, 0, theirs.stderr);
-      const ours = await runOurs(["copy", "-q", "--format", format, source, `dir:${tmp.path}/o-${format}`]);
+      const ours = await runOurs([
+        "copy",
+        "-q",
+        "--format",
+        format,
+        source,
+        `dir:${tmp.path}/o-${format}`,
+      ]);
       assert.equal(ours.code, 0, ours.stderr);
       assert.equal(
         await Deno.readTextFile(`${tmp.path}/o-${format}/manifest.json`),

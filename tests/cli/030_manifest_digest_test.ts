@@ -19,14 +19,19 @@ Deno.test("manifest-digest of a missing file names it", async () => {
 });
 
 componentTest({
-  name: "manifest-digest equals skopeo 1.9.3's, signed schema1 and arbitrary bytes included",
+  name:
+    "manifest-digest equals skopeo 1.9.3's, signed schema1 and arbitrary bytes included",
   components: ["skopeo"],
   async fn() {
     await using tmp = await makeTempDir();
-    const index = JSON.parse(await Deno.readTextFile("tests/fixtures/oci/index.json"));
+    const index = JSON.parse(
+      await Deno.readTextFile("tests/fixtures/oci/index.json"),
+    );
     const files = [
       ...FILES,
-      ...index.manifests.map((m: { digest: string }) => `tests/fixtures/oci/blobs/sha256/${m.digest.slice(7)}`),
+      ...index.manifests.map((m: { digest: string }) =>
+        `tests/fixtures/oci/blobs/sha256/${m.digest.slice(7)}`
+      ),
     ];
     await Deno.writeTextFile(`${tmp.path}/bad.json`, "{not json");
     files.push(`${tmp.path}/bad.json`);
