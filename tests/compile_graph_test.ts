@@ -8,7 +8,11 @@ import { BUILTIN_TRANSPORTS } from "../transports/builtin.ts";
 
 interface GraphModule {
   specifier: string;
-  dependencies?: { specifier: string; code?: { specifier: string }; isDynamic?: boolean }[];
+  dependencies?: {
+    specifier: string;
+    code?: { specifier: string };
+    isDynamic?: boolean;
+  }[];
 }
 
 async function moduleGraph(): Promise<GraphModule[]> {
@@ -23,16 +27,26 @@ async function moduleGraph(): Promise<GraphModule[]> {
 
 Deno.test("every built-in transport is a dynamic import in cli.ts's module graph", async () => {
   const modules = await moduleGraph();
-  const builtin = modules.find((m) => m.specifier.endsWith("/transports/builtin.ts"));
+  const builtin = modules.find((m) =>
+    m.specifier.endsWith("/transports/builtin.ts")
+  );
   assert.ok(builtin, "transports/builtin.ts is not in the graph of cli.ts");
   const dynamic = new Map(
-    (builtin.dependencies ?? []).filter((d) => d.isDynamic).map((d) => [d.specifier, d.code?.specifier]),
+    (builtin.dependencies ?? []).filter((d) => d.isDynamic).map((
+      d,
+    ) => [d.specifier, d.code?.specifier]),
   );
   for (const name of Object.keys(BUILTIN_TRANSPORTS)) {
     const specifier = `./${name.replaceAll("-", "_")}/mod.ts`;
-    assert.ok(dynamic.has(specifier), `transport ${name}: ${specifier} is not a literal dynamic import`);
+    assert.ok(
+      dynamic.has(specifier),
+      `transport ${name}: ${specifier} is not a literal dynamic import`,
+    );
     const resolved = dynamic.get(specifier)!;
-    assert.ok(modules.some((m) => m.specifier === resolved), `${resolved} is not embedded`);
+    assert.ok(
+      modules.some((m) => m.specifier === resolved),
+      `${resolved} is not embedded`,
+    );
   }
 });
 
@@ -48,6 +62,8 @@ Deno.test("cli.ts does not import any transport statically", async () => {
     }
   };
   visit(modules.find((m) => m.specifier.endsWith("/cli.ts"))!.specifier);
-  const eager = [...statics].filter((s) => /\/transports\/(?!builtin\.ts)[^/]+\/mod\.ts$/.test(s));
+  const eager = [...statics].filter((s) =>
+    /\/transports\/(?!builtin\.ts)[^/]+\/mod\.ts$/.test(s)
+  );
   assert.deepEqual(eager, []);
 });

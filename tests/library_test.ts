@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {
-  copyImage,
   type CopyEvent,
+  copyImage,
   createTransportRegistry,
   DigestMismatchError,
   inspectImage,
@@ -11,7 +11,9 @@ import {
 } from "../mod.ts";
 import { makeTempDir } from "./support/temp_dir.ts";
 
-const digests = JSON.parse(await Deno.readTextFile("tests/fixtures/digests.json"));
+const digests = JSON.parse(
+  await Deno.readTextFile("tests/fixtures/digests.json"),
+);
 
 Deno.test("mod.ts copyImage() copies with events and returns the digest", async () => {
   await using tmp = await makeTempDir();
@@ -43,9 +45,12 @@ Deno.test("mod.ts copyImage() stops when its signal aborts", async () => {
 });
 
 Deno.test("mod.ts inspectImage() reads the platform and digest", async () => {
-  const info = await inspectImage(await parseImageName("oci:tests/fixtures/oci:multi"), {
-    platform: { architecture: "arm", variant: "v7", os: "linux" },
-  });
+  const info = await inspectImage(
+    await parseImageName("oci:tests/fixtures/oci:multi"),
+    {
+      platform: { architecture: "arm", variant: "v7", os: "linux" },
+    },
+  );
   assert.equal(info.Digest, digests["oci:multi"].manifest);
   assert.equal(info.Architecture, "arm");
 });

@@ -14,12 +14,12 @@ import type {
 /** Built-in transport name → lazy loader. */
 export const BUILTIN_TRANSPORTS: Readonly<Record<string, TransportLoader>> = {
   dir: () => import("./dir/mod.ts"),
+  docker: () => import("./docker/mod.ts"),
   oci: () => import("./oci/mod.ts"),
 };
 
 /** Transport names skopeo knows that this build cannot run yet, with why. */
 export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
-  "docker": "not implemented yet",
   "docker-archive": "not implemented yet",
   "oci-archive": "not implemented yet",
   "docker-daemon": "not implemented yet",

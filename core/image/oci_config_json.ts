@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidContentError } from "../errors.ts";
-import { normalizeGoTime } from "../manifest/_go_time.ts";
+import { normalizeGoTime } from "../manifest/mod.ts";
 
 type Json = Record<string, unknown>;
 
@@ -32,7 +32,9 @@ function sortMaps(config: Json): Json {
     const map = config[key];
     if (map && typeof map === "object" && !Array.isArray(map)) {
       config[key] = Object.fromEntries(
-        Object.entries(map as Json).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+        Object.entries(map as Json).sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0
+        ),
       );
     }
   }
@@ -81,7 +83,9 @@ export function toOciConfig(bytes: Uint8Array): Json {
   }
   const source = raw as Json;
   const out: Json = pick(source, ["created", "author"]);
-  if (typeof out.created === "string") out.created = normalizeGoTime(out.created);
+  if (typeof out.created === "string") {
+    out.created = normalizeGoTime(out.created);
+  }
   out.architecture = source.architecture ?? "";
   Object.assign(out, pick(source, ["variant"]));
   out.os = source.os ?? "";

@@ -1,0 +1,709 @@
+/**
+ * A Registry HTTP API V2 client for one repository: it pings `/v2/` to learn
+ * the scheme and the authentication challenge, authenticates (Basic, or the
+ * Bearer token flow with tokens cached per scope), retries 429 (honouring
+ * `Retry-After`) and, when asked, network errors and 502–504, follows
+ * redirects by hand (dropping credentials on cross-host hops) and bounds
+ * concurrent blob transfers per registry host.
+ *
+ * Never logs secrets: debug lines carry the method and a redacted URL only.
+ *
+ * @module
+ */
+import type { Logger } from "../../core/transport.ts";
+import { lookupCredentials, type StoredCredentials } from "./auth_file.ts";
+import { createHttpTransport, type HttpTransport } from "./http.ts";
+import {
+  redactUrl,
+  RegistryError,
+  registryErrorFromResponse,
+  statusErrorFromResponse,
+} from "./registry_error.ts";
+import {
+  DEFAULT_MAX_CONCURRENT_PER_HOST,
+  type DockerSettings,
+} from "./settings.ts";
+import { tlsMaterialForHost } from "./tls.ts";
+import {
+  type AuthChallenge,
+  parseWwwAuthenticate,
+} from "./www_authenticate.ts";
+
+/** Where Docker Hub's API lives, for references on `docker.io`. */
+export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
+
+const MAX_REDIRECTS = 10;
+const TOO_MANY_REQUESTS_ATTEMPTS = 5;
+const TOO_MANY_REQUESTS_INITIAL_DELAY_MS = 2_000;
+const MAX_RETRY_DELAY_MS = 60_000;
+const MIN_TOKEN_LIFETIME_S = 60;
+const MAX_TOKEN_BODY = 1024 * 1024;
+
+/** Which way a blob moves. */
+export type TransferDirection = "read" | "write";
+
+/** Options of {@linkcode RegistryClient.create}. */
+export interface RegistryClientOptions {
+  /** The registry as written in references: `docker.io`, `127.0.0.1:5000`. */
+  domain: string;
+  /** The repository path: `library/busybox`. */
+  repository: string;
+  /** Token scope actions for the repository: `pull`, `pull,push` or `*`. */
+  actions: string;
+  /** The docker transport settings. */
+  settings: DockerSettings;
+  /** Debug output. */
+  logger?: Logger | undefined;
+  /** User-Agent when the settings give none. */
+  userAgent?: string | undefined;
+  /** Aborts credential lookup. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@linkcode RegistryClient.request}. */
+export interface RegistryRequestOptions {
+  /** Extra request headers. */
+  headers?: HeadersInit | undefined;
+  /** Body: bytes can be re-sent on retry, a stream cannot. */
+  body?: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  /** Length of a stream body, when known. */
+  contentLength?: number | undefined;
+  /** Extra token scopes, e.g. `repository:other/repo:pull` for a mount. */
+  extraScopes?: readonly string[] | undefined;
+  /** Follow 3xx redirects (default true). */
+  followRedirects?: boolean | undefined;
+  /** Aborts the request. */
+  signal?: AbortSignal | undefined;
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** A counting semaphore shared by the clients of one registry host. */
+class HostLimiter {
+  #free: number;
+  #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.#free > 0) {
+      this.#free--;
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          this.#waiting = this.#waiting.filter((w) => w !== wake);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#waiting.push(wake);
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
+
+const HOST_LIMITERS = new Map<string, HostLimiter>();
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), or undefined. */
+function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get("retry-after");
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The text of a network failure: the cause fetch hides behind its message. */
+export function networkErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (cause instanceof Error && cause.message) return cause.message;
+  return error.message;
+}
+
+function goMethod(method: string): string {
+  return method.charAt(0) + method.slice(1).toLowerCase();
+}
+
+/** A client for one repository on one registry. Close it when done. */
+export class RegistryClient {
+  /** The registry as written in references (`docker.io`). */
+  readonly domain: string;
+  /** The host the API is served on (`registry-1.docker.io` for `docker.io`). */
+  readonly host: string;
+  /** The repository path. */
+  readonly repository: string;
+  #actions: string;
+  #settings: DockerSettings;
+  #logger: Logger | undefined;
+  #userAgent: string;
+  #credentials: StoredCredentials | undefined;
+  #transport: HttpTransport;
+  #limiters: Record<TransferDirection, HostLimiter>;
+  #scheme: "https" | "http" | undefined;
+  #challenges: AuthChallenge[] = [];
+  #pinging: Promise<void> | undefined;
+  #tokens = new Map<string, CachedToken>();
+
+  private constructor(
+    options: RegistryClientOptions,
+    credentials: StoredCredentials | undefined,
+    transport: HttpTransport,
+  ) {
+    this.domain = options.domain;
+    this.host = options.domain === "docker.io"
+      ? DOCKER_HUB_API_HOST
+      : options.domain;
+    this.repository = options.repository;
+    this.#actions = options.actions;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+    this.#userAgent = options.settings.userAgent ?? options.userAgent ??
+      "skopeo-ts";
+    this.#credentials = credentials;
+    this.#transport = transport;
+    const limiter = (direction: TransferDirection): HostLimiter => {
+      // Reads and writes have separate slots: a copy between two
+      // repositories of one registry holds a read while it writes, and
+      // shared slots could all be held by readers waiting for writers.
+      const key = `${this.host} ${direction}`;
+      let found = HOST_LIMITERS.get(key);
+      if (found === undefined) {
+        found = new HostLimiter(
+          options.settings.maxConcurrentPerHost ??
+            DEFAULT_MAX_CONCURRENT_PER_HOST,
+        );
+        HOST_LIMITERS.set(key, found);
+      }
+      return found;
+    };
+    this.#limiters = { read: limiter("read"), write: limiter("write") };
+  }
+
+  /**
+   * Resolves credentials (explicit, `--no-creds`, auth files, helpers) and
+   * TLS material (`--cert-dir` or `certs.d`) and makes a client.
+   *
+   * @param options Registry, repository, scope and settings.
+   * @returns The client (no request sent yet).
+   * @throws {AuthFileError} When an auth file is malformed.
+   * @throws {CertificateDirectoryError} When a certificate directory is unusable.
+   */
+  static async create(options: RegistryClientOptions): Promise<RegistryClient> {
+    const settings = options.settings;
+    let credentials: StoredCredentials | undefined;
+    if (settings.credentials !== undefined) {
+      credentials = { ...settings.credentials };
+    } else if (!settings.noCreds) {
+      credentials = await lookupCredentials(
+        `${options.domain}/${options.repository}`,
+        {
+          authFile: settings.authFile,
+          getEnv: settings.getEnv,
+          logger: options.logger,
+        },
+      );
+    }
+    const tls = await tlsMaterialForHost(options.domain, {
+      certDir: settings.certDir,
+      certsRoots: settings.certsRoots,
+    });
+    const transport = createHttpTransport({
+      tls,
+      insecureSkipVerify: settings.tlsVerify === false,
+    });
+    return new RegistryClient(options, credentials, transport);
+  }
+
+  /** The scheme found by the ping, once it ran. */
+  get scheme(): "https" | "http" | undefined {
+    return this.#scheme;
+  }
+
+  /** Releases connections. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  /**
+   * Waits for a blob-transfer slot of this registry host (default 6 reads
+   * and 6 writes at once, shared by every client of the host in this
+   * process; the first client's `maxConcurrentPerHost` sets the size).
+   *
+   * @param direction `read` for downloads, `write` for uploads.
+   * @param signal Aborts the wait.
+   * @returns The function that frees the slot (idempotent).
+   */
+  acquireTransferSlot(
+    direction: TransferDirection,
+    signal?: AbortSignal,
+  ): Promise<() => void> {
+    return this.#limiters[direction].acquire(signal);
+  }
+
+  /**
+   * Pings `/v2/` once (HTTPS first; plain HTTP too when TLS verification is
+   * off) and remembers the scheme and authentication challenges.
+   *
+   * @param signal Aborts the ping.
+   * @throws {RegistryError} With skopeo's `pinging container registry HOST: …` message.
+   */
+  ping(signal?: AbortSignal): Promise<void> {
+    this.#pinging ??= this.#ping(signal).catch((error) => {
+      this.#pinging = undefined;
+      throw error;
+    });
+    return this.#pinging;
+  }
+
+  async #ping(signal: AbortSignal | undefined): Promise<void> {
+    const attempt = async (scheme: "https" | "http"): Promise<void> => {
+      const url = `${scheme}://${this.host}/v2/`;
+      let response: Response;
+      try {
+        response = await this.#transport.send({
+          method: "GET",
+          url,
+          headers: this.#baseHeaders(),
+          signal,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw new RegistryError({
+          status: 0,
+          method: "GET",
+          url,
+          message: `pinging container registry ${this.host}: Get "${url}": ${
+            networkErrorText(error)
+          }`,
+          temporary: true,
+          cause: error,
+        });
+      }
+      this.#logger?.debug(`Ping ${url} status ${response.status}`);
+      if (response.status !== 200 && response.status !== 401) {
+        throw await registryErrorFromResponse(response, {
+          method: "GET",
+          url,
+          context: `pinging container registry ${this.host}`,
+        });
+      }
+      await response.body?.cancel();
+      this.#challenges = parseWwwAuthenticate(
+        response.headers.get("www-authenticate") ?? "",
+      );
+      this.#scheme = scheme;
+    };
+    try {
+      await attempt("https");
+    } catch (error) {
+      if (this.#settings.tlsVerify !== false || signal?.aborted) throw error;
+      this.#logger?.debug(
+        `HTTPS ping of ${this.host} failed; trying plain HTTP (TLS verification is off)`,
+      );
+      await attempt("http");
+    }
+  }
+
+  /**
+   * The absolute URL of an API path (`/v2/…`), after the ping.
+   *
+   * @param path The path with query.
+   * @returns `scheme://host/path`.
+   */
+  url(path: string): string {
+    return `${this.#scheme ?? "https"}://${this.host}${path}`;
+  }
+
+  #baseHeaders(extra?: HeadersInit): Headers {
+    const headers = new Headers(extra);
+    headers.set("Docker-Distribution-API-Version", "registry/2.0");
+    headers.set("User-Agent", this.#userAgent);
+    return headers;
+  }
+
+  /**
+   * Sends an authenticated request to the registry. Non-2xx responses are
+   * returned as they are (the caller words the error), except that 429 is
+   * retried up to 5 times and, with `retryTimes`, network errors and
+   * 502–504 are retried for replayable bodies.
+   *
+   * @param method HTTP method.
+   * @param target An API path (`/v2/…`) or an absolute URL (upload locations).
+   * @param options Headers, body, extra scopes, signal.
+   * @returns The final response; consume or cancel its body.
+   * @throws {RegistryError} On network failure (status 0) or authentication failure.
+   */
+  async request(
+    method: string,
+    target: string,
+    options: RegistryRequestOptions = {},
+  ): Promise<Response> {
+    const signal = options.signal;
+    await this.ping(signal);
+    let url = target.startsWith("/") ? this.url(target) : target;
+    const replayable = options.body === undefined ||
+      options.body instanceof Uint8Array;
+    const follow = options.followRedirects ?? true;
+    const retryTimes = this.#settings.retryTimes ?? 0;
+    let tooManyAttempts = 0;
+    let retries = 0;
+    let refreshed = false;
+    let hops = 0;
+    let sendAuth = true;
+    while (true) {
+      const headers = this.#baseHeaders(options.headers);
+      let tokenFromCache = false;
+      if (sendAuth) {
+        tokenFromCache = await this.#authorize(
+          headers,
+          options.extraScopes ?? [],
+          signal,
+        );
+      }
+      this.#logger?.debug(`${method} ${redactUrl(url)}`);
+      let response: Response;
+      try {
+        response = await this.#transport.send({
+          method,
+          url,
+          headers,
+          body: options.body,
+          contentLength: options.contentLength,
+          signal,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        if (replayable && retries < retryTimes) {
+          retries++;
+          await this.#backoff(retries, undefined, signal);
+          continue;
+        }
+        throw new RegistryError({
+          status: 0,
+          method,
+          url,
+          message: `${goMethod(method)} "${redactUrl(url)}": ${
+            networkErrorText(error)
+          }`,
+          temporary: true,
+          cause: error,
+        });
+      }
+      const status = response.status;
+      if (
+        status === 401 && sendAuth && tokenFromCache && !refreshed && replayable
+      ) {
+        // A cached token may have been revoked or expired early: fetch anew once.
+        refreshed = true;
+        this.#tokens.delete(this.#scopeKey(options.extraScopes ?? []));
+        await response.body?.cancel();
+        continue;
+      }
+      if (
+        status === 429 && replayable &&
+        tooManyAttempts < TOO_MANY_REQUESTS_ATTEMPTS
+      ) {
+        tooManyAttempts++;
+        const delay = Math.min(
+          retryAfterMs(response) ??
+            TOO_MANY_REQUESTS_INITIAL_DELAY_MS * 2 ** (tooManyAttempts - 1),
+          MAX_RETRY_DELAY_MS,
+        );
+        await response.body?.cancel();
+        this.#logger?.debug(
+          `429 from ${redactUrl(url)}: retrying in ${delay} ms`,
+        );
+        await sleep(delay, signal);
+        continue;
+      }
+      if (
+        status >= 502 && status <= 504 && replayable && retries < retryTimes
+      ) {
+        retries++;
+        await response.body?.cancel();
+        await this.#backoff(retries, retryAfterMs(response), signal);
+        continue;
+      }
+      const location = response.headers.get("location");
+      if (
+        follow && [301, 302, 303, 307, 308].includes(status) &&
+        location !== null && (method === "GET" || method === "HEAD")
+      ) {
+        if (++hops > MAX_REDIRECTS) {
+          await response.body?.cancel();
+          throw new RegistryError({
+            status,
+            method,
+            url,
+            message: `${goMethod(method)} "${
+              redactUrl(url)
+            }": stopped after ${MAX_REDIRECTS} redirects`,
+          });
+        }
+        const next = new URL(location, url);
+        // Credentials belong to the registry: never send them elsewhere.
+        if (next.origin !== new URL(url).origin) sendAuth = false;
+        url = next.toString();
+        await response.body?.cancel();
+        continue;
+      }
+      return response;
+    }
+  }
+
+  async #backoff(
+    attempt: number,
+    retryAfter: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const delay = Math.min(
+      retryAfter ?? this.#settings.retryDelayMs ?? 1000 * 2 ** (attempt - 1),
+      MAX_RETRY_DELAY_MS,
+    );
+    this.#logger?.debug(`Retrying (attempt ${attempt}) in ${delay} ms`);
+    await sleep(delay, signal);
+  }
+
+  #scopes(extra: readonly string[]): string[] {
+    return this.repository === ""
+      ? [...extra]
+      : [`repository:${this.repository}:${this.#actions}`, ...extra];
+  }
+
+  /**
+   * Checks the credentials against the registry, as `login` does
+   * (containers/image `CheckAuth`): GET `/v2/` authenticated, no scope.
+   * Only meaningful on a client created with an empty `repository`.
+   *
+   * @param signal Aborts the check.
+   * @throws {UnauthorizedError} When the registry refuses the credentials.
+   * @throws {RegistryError} On other failures.
+   */
+  async checkAuth(signal?: AbortSignal): Promise<void> {
+    const response = await this.request("GET", "/v2/", { signal });
+    if (response.status === 200) {
+      await response.body?.cancel();
+      return;
+    }
+    const url = this.url("/v2/");
+    if (response.status === 401) {
+      throw await statusErrorFromResponse(response, {
+        method: "GET",
+        url,
+        context: "",
+      });
+    }
+    await response.body?.cancel();
+    throw new RegistryError({
+      status: response.status,
+      method: "GET",
+      url,
+      message: `error occurred with status code ${response.status} (${
+        response.statusText || "unknown"
+      })`,
+    });
+  }
+
+  #scopeKey(extra: readonly string[]): string {
+    return [...extra].sort().join(" ");
+  }
+
+  /** Adds Authorization; returns whether a cached bearer token was used. */
+  async #authorize(
+    headers: Headers,
+    extraScopes: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    for (const challenge of this.#challenges) {
+      if (challenge.scheme === "basic") {
+        const c = this.#credentials;
+        if (c !== undefined && (c.username !== "" || c.password !== "")) {
+          headers.set(
+            "Authorization",
+            `Basic ${basic(c.username, c.password)}`,
+          );
+        }
+        return false;
+      }
+      if (challenge.scheme === "bearer") {
+        if (this.#settings.registryToken) {
+          headers.set(
+            "Authorization",
+            `Bearer ${this.#settings.registryToken}`,
+          );
+          return false;
+        }
+        const key = this.#scopeKey(extraScopes);
+        const cached = this.#tokens.get(key);
+        if (cached !== undefined && cached.expiresAt > Date.now()) {
+          headers.set("Authorization", `Bearer ${cached.token}`);
+          return true;
+        }
+        const token = await this.#fetchToken(
+          challenge,
+          this.#scopes(extraScopes),
+          signal,
+        );
+        this.#tokens.set(key, token);
+        headers.set("Authorization", `Bearer ${token.token}`);
+        return false;
+      }
+    }
+    return false;
+  }
+
+  async #fetchToken(
+    challenge: AuthChallenge,
+    scopes: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<CachedToken> {
+    const realm = challenge.params.realm;
+    if (realm === undefined || realm === "") {
+      throw new RegistryError({
+        status: 0,
+        method: "GET",
+        url: this.url("/v2/"),
+        message: "missing realm in bearer auth challenge",
+      });
+    }
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch (error) {
+      throw new RegistryError({
+        status: 0,
+        method: "GET",
+        url: this.url("/v2/"),
+        message: `invalid bearer realm "${realm}"`,
+        cause: error,
+      });
+    }
+    const service = challenge.params.service;
+    const c = this.#credentials;
+    const headers = this.#baseHeaders();
+    let method = "GET";
+    let body: Uint8Array | undefined;
+    if (c?.identityToken) {
+      method = "POST";
+      const form = new URLSearchParams();
+      form.append("grant_type", "refresh_token");
+      form.append("refresh_token", c.identityToken);
+      form.append("client_id", "containers/image");
+      if (service) form.append("service", service);
+      for (const scope of scopes) form.append("scope", scope);
+      body = new TextEncoder().encode(form.toString());
+      headers.set("Content-Type", "application/x-www-form-urlencoded");
+    } else {
+      if (c !== undefined && c.username !== "") {
+        url.searchParams.append("account", c.username);
+      }
+      if (service) url.searchParams.append("service", service);
+      for (const scope of scopes) url.searchParams.append("scope", scope);
+      if (c !== undefined && c.username !== "" && c.password !== "") {
+        headers.set("Authorization", `Basic ${basic(c.username, c.password)}`);
+      }
+    }
+    this.#logger?.debug(`${method} ${redactUrl(url.toString())}`);
+    let response: Response;
+    try {
+      response = await this.#transport.send({
+        method,
+        url: url.toString(),
+        headers,
+        body,
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new RegistryError({
+        status: 0,
+        method,
+        url: url.toString(),
+        message: `${goMethod(method)} "${redactUrl(url.toString())}": ${
+          networkErrorText(error)
+        }`,
+        temporary: true,
+        cause: error,
+      });
+    }
+    if (response.status !== 200) {
+      throw await statusErrorFromResponse(response, {
+        method,
+        url: url.toString(),
+        context: "Requesting bearer token",
+      });
+    }
+    const text = await response.text();
+    if (text.length > MAX_TOKEN_BODY) {
+      throw new RegistryError({
+        status: 200,
+        method,
+        url: url.toString(),
+        message: "bearer token response is too large",
+      });
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new RegistryError({
+        status: 200,
+        method,
+        url: url.toString(),
+        message: `invalid bearer token response: ${(error as Error).message}`,
+        cause: error,
+      });
+    }
+    const token = typeof parsed.token === "string" && parsed.token !== ""
+      ? parsed.token
+      : typeof parsed.access_token === "string"
+      ? parsed.access_token
+      : "";
+    let lifetime = typeof parsed.expires_in === "number"
+      ? parsed.expires_in
+      : 0;
+    if (lifetime < MIN_TOKEN_LIFETIME_S) lifetime = MIN_TOKEN_LIFETIME_S;
+    const issued = typeof parsed.issued_at === "string"
+      ? Date.parse(parsed.issued_at)
+      : NaN;
+    const issuedAt = Number.isNaN(issued) ? Date.now() : issued;
+    return { token, expiresAt: issuedAt + lifetime * 1000 };
+  }
+}
+
+function basic(username: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}

@@ -1,0 +1,406 @@
+/**
+ * Writing an image to a registry: blobs skip when they exist (HEAD), are
+ * mounted from another repository of the same registry when possible, and
+ * are otherwise uploaded (POST, then one streaming PUT `?digest=` when the
+ * digest is known, or PATCH + PUT when it must be computed); manifests are
+ * PUT last, by tag or digest.
+ *
+ * @module
+ */
+import { Digester } from "../../core/digest.ts";
+import {
+  DigestMismatchError,
+  ManifestTypeRejectedError,
+} from "../../core/errors.ts";
+import { manifestDigest } from "../../core/manifest/mod.ts";
+import type {
+  CommitOptions,
+  DestinationCapabilities,
+  ImageDestination,
+  InstanceOptions,
+  PutBlobOptions,
+  ReuseBlobOptions,
+  ReusedBlob,
+  UploadedBlob,
+} from "../../core/transport.ts";
+import type { BlobInfo, Digest, ManifestBlob } from "../../core/types.ts";
+import type { RegistryClient } from "./client.ts";
+import { formatName } from "./reference.ts";
+import {
+  isManifestRejection,
+  RegistryError,
+  registryErrorFromResponse,
+} from "./registry_error.ts";
+import type { DockerImageReference } from "./transport.ts";
+
+/** Writes one image to a registry repository. */
+export class DockerImageDestination implements ImageDestination {
+  /** The reference this destination was opened from. */
+  readonly reference: DockerImageReference;
+  /** What a registry accepts. */
+  readonly capabilities: DestinationCapabilities = {
+    supportedManifestTypes: undefined,
+    // containers/image compresses uncompressed layers for registries.
+    desiredLayerCompression: "compress",
+    acceptsForeignLayerUrls: true,
+    mustMatchRuntimeOs: false,
+    concurrentBlobWrites: true,
+    storesSignatures: false,
+    storesManifestLists: true,
+  };
+  #client: RegistryClient;
+
+  /**
+   * @param reference The reference.
+   * @param client A client with `pull,push` scope for its repository.
+   */
+  constructor(reference: DockerImageReference, client: RegistryClient) {
+    this.reference = reference;
+    this.#client = client;
+  }
+
+  get #repositoryName(): string {
+    return formatName(this.reference.name);
+  }
+
+  #blobPath(digest: string): string {
+    return `/v2/${this.#client.repository}/blobs/${digest}`;
+  }
+
+  /**
+   * Uploads a blob. With a known digest: POST then one streaming PUT
+   * `?digest=`; the registry verifies the digest and exposes nothing on a
+   * mismatch or an aborted stream. Without: PATCH the stream (hashing it
+   * here), then PUT `?digest=` with the computed digest.
+   *
+   * @throws {DigestMismatchError} When the registry reports a digest or size mismatch.
+   * @throws {RegistryError} When the registry refuses the upload.
+   */
+  async putBlob(
+    stream: ReadableStream<Uint8Array>,
+    info: BlobInfo,
+    options: PutBlobOptions,
+  ): Promise<UploadedBlob> {
+    const signal = options.signal;
+    const release = await this.#client.acquireTransferSlot("write", signal);
+    try {
+      let location = await this.#startUpload(signal);
+      let size = 0;
+      // Hash here only when the digest is unknown; otherwise the registry
+      // verifies it (and refuses to expose mismatching data).
+      const digester = info.digest === undefined ? new Digester() : undefined;
+      let streamError: unknown;
+      const tracked = observe(stream, (chunk) => {
+        size += chunk.byteLength;
+        digester?.update(chunk);
+      }, (error) => streamError = error);
+      const known = info.size !== undefined && info.size >= 0
+        ? info.size
+        : undefined;
+      let digest: Digest;
+      try {
+        if (info.digest !== undefined) {
+          digest = info.digest;
+          const response = await this.#client.request(
+            "PUT",
+            withQuery(location, "digest", digest),
+            {
+              headers: { "Content-Type": "application/octet-stream" },
+              body: tracked,
+              contentLength: known,
+              signal,
+            },
+          );
+          await this.#expectCreated(response, location, digest);
+        } else {
+          const patch = await this.#client.request("PATCH", location, {
+            headers: { "Content-Type": "application/octet-stream" },
+            body: tracked,
+            contentLength: known,
+            signal,
+          });
+          if (patch.status < 200 || patch.status >= 300) {
+            throw await registryErrorFromResponse(patch, {
+              method: "PATCH",
+              url: location,
+              context: "uploading layer chunked",
+            });
+          }
+          await patch.body?.cancel();
+          location = resolveLocation(patch, location);
+          digest = digester!.digest();
+          const put = await this.#client.request(
+            "PUT",
+            withQuery(location, "digest", digest),
+            {
+              headers: { "Content-Type": "application/octet-stream" },
+              signal,
+            },
+          );
+          await this.#expectCreated(put, location, digest);
+        }
+      } catch (error) {
+        // Best effort: the session is garbage either way.
+        await this.#cancelUpload(location);
+        if (streamError !== undefined) throw streamError;
+        throw error;
+      }
+      if (known !== undefined && known !== size) {
+        throw new DigestMismatchError(String(known), String(size), {
+          kind: "size",
+          subject: `blob ${digest}`,
+        });
+      }
+      return { digest, size };
+    } finally {
+      release();
+    }
+  }
+
+  async #startUpload(signal: AbortSignal | undefined): Promise<string> {
+    const path = `/v2/${this.#client.repository}/blobs/uploads/`;
+    const response = await this.#client.request("POST", path, {
+      body: new Uint8Array(),
+      signal,
+    });
+    if (response.status !== 202) {
+      throw await registryErrorFromResponse(response, {
+        method: "POST",
+        url: this.#client.url(path),
+        context: `initiating layer upload to ${path} in ${this.#client.domain}`,
+      });
+    }
+    await response.body?.cancel();
+    return resolveLocation(response, this.#client.url(path));
+  }
+
+  async #expectCreated(
+    response: Response,
+    location: string,
+    digest: Digest,
+  ): Promise<void> {
+    if (response.status === 201) {
+      await response.body?.cancel();
+      return;
+    }
+    const error = await registryErrorFromResponse(response, {
+      method: "PUT",
+      url: location,
+      context: `uploading layer to ${location.replace(/\?.*$/, "")}`,
+    });
+    const code = error.diagnostics[0]?.code;
+    if (code === "DIGEST_INVALID" || code === "SIZE_INVALID") {
+      throw new DigestMismatchError(digest, "(rejected by the registry)", {
+        subject: `blob ${digest}`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+
+  async #cancelUpload(location: string): Promise<void> {
+    try {
+      const response = await this.#client.request("DELETE", location);
+      await response.body?.cancel();
+    } catch {
+      // ignored: the registry purges abandoned uploads
+    }
+  }
+
+  /**
+   * Reuses a blob the repository has (HEAD), or mounts it from the source
+   * repository when that is on the same registry.
+   */
+  async tryReusingBlob(
+    info: BlobInfo,
+    options: ReuseBlobOptions,
+  ): Promise<ReusedBlob | undefined> {
+    const digest = info.digest;
+    if (digest === undefined) return undefined;
+    const size = await this.#blobSize(digest, options.signal);
+    if (size !== undefined) return { digest, size };
+    const source = options.sourceReference;
+    const sourceName = (source as Partial<DockerImageReference> | undefined)
+      ?.name;
+    if (
+      source?.transport.name !== "docker" || sourceName === undefined ||
+      sourceName.domain !== this.reference.name.domain ||
+      sourceName.path === this.reference.name.path
+    ) {
+      return undefined;
+    }
+    if (await this.#mount(digest, sourceName.path, options.signal)) {
+      const mounted = info.size !== undefined && info.size >= 0
+        ? info.size
+        : await this.#blobSize(digest, options.signal);
+      if (mounted !== undefined) return { digest, size: mounted };
+    }
+    return undefined;
+  }
+
+  async #blobSize(
+    digest: Digest,
+    signal: AbortSignal | undefined,
+  ): Promise<number | undefined> {
+    const path = this.#blobPath(digest);
+    const response = await this.#client.request("HEAD", path, { signal });
+    await response.body?.cancel();
+    if (response.status === 200) {
+      const length = Number(response.headers.get("content-length") ?? "-1");
+      return Number.isInteger(length) && length >= 0 ? length : -1;
+    }
+    if (response.status === 404) return undefined;
+    throw await registryErrorFromResponse(response, {
+      method: "HEAD",
+      url: this.#client.url(path),
+      context:
+        `checking whether a blob ${digest} exists in ${this.#repositoryName}`,
+    });
+  }
+
+  async #mount(
+    digest: Digest,
+    fromRepository: string,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const path = `/v2/${this.#client.repository}/blobs/uploads/?mount=${
+      encodeURIComponent(digest)
+    }&from=${encodeURIComponent(fromRepository)}`;
+    const response = await this.#client.request("POST", path, {
+      body: new Uint8Array(),
+      extraScopes: [`repository:${fromRepository}:pull`],
+      signal,
+    });
+    if (response.status === 201) {
+      await response.body?.cancel();
+      return true;
+    }
+    if (response.status === 202) {
+      // The registry started an ordinary upload instead: abandon it.
+      await response.body?.cancel();
+      await this.#cancelUpload(
+        resolveLocation(response, this.#client.url(path)),
+      );
+      return false;
+    }
+    await response.body?.cancel();
+    return false;
+  }
+
+  /**
+   * PUTs a manifest: instances by digest, the top level by the reference's
+   * tag (or digest, which must match).
+   *
+   * @throws {ManifestTypeRejectedError} When the registry refuses the type.
+   * @throws {DigestMismatchError} When a digest reference does not match.
+   */
+  async putManifest(
+    manifest: ManifestBlob,
+    options: InstanceOptions = {},
+  ): Promise<void> {
+    const name = this.reference.name;
+    let refTail: string;
+    if (options.instance !== undefined) {
+      refTail = options.instance;
+    } else if (name.tag !== undefined) {
+      refTail = name.tag;
+    } else {
+      const actual = manifestDigest(manifest.bytes);
+      if (actual !== name.digest) {
+        throw new DigestMismatchError(name.digest!, actual, {
+          subject: "manifest",
+        });
+      }
+      refTail = actual;
+    }
+    const path = `/v2/${this.#client.repository}/manifests/${refTail}`;
+    const response = await this.#client.request("PUT", path, {
+      headers: { "Content-Type": manifest.mediaType },
+      body: manifest.bytes,
+      signal: options.signal,
+    });
+    if (response.status >= 200 && response.status < 300) {
+      await response.body?.cancel();
+      return;
+    }
+    const error = await registryErrorFromResponse(response, {
+      method: "PUT",
+      url: this.#client.url(path),
+      context: `uploading manifest ${refTail} to ${this.#repositoryName}`,
+    });
+    if (isManifestRejection(error)) {
+      const rejected = new ManifestTypeRejectedError(manifest.mediaType, {
+        cause: error,
+      });
+      rejected.message = `${rejected.message}: ${error.message}`;
+      throw rejected;
+    }
+    throw error;
+  }
+
+  /** Nothing to do: the registry stored everything as it came. */
+  commit(_options: CommitOptions): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Releases connections. */
+  close(): Promise<void> {
+    this.#client.close();
+    return Promise.resolve();
+  }
+
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function resolveLocation(response: Response, base: string): string {
+  const location = response.headers.get("location");
+  if (location === null) {
+    throw new RegistryError({
+      status: response.status,
+      method: "POST",
+      url: base,
+      message: "determining upload URL: the registry sent no Location",
+    });
+  }
+  return new URL(location, base).toString();
+}
+
+function withQuery(url: string, key: string, value: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(key, value);
+  return parsed.toString();
+}
+
+/**
+ * Passes a stream through, reporting each chunk and the stream's own error
+ * (e.g. the source failing), which fetch would otherwise hide.
+ */
+function observe(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => void,
+  onError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+        } else {
+          onChunk(value);
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        onError(error);
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      await reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

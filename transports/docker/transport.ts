@@ -1,0 +1,295 @@
+/**
+ * The `docker` transport object and its references (`docker://name[:tag]`,
+ * `docker://name@digest`), with the registry operations skopeo offers on
+ * them: open a source or destination, delete, list tags.
+ *
+ * @module
+ */
+import { InvalidReferenceError } from "../../core/errors.ts";
+import { ImageNotFoundError } from "../../core/errors.ts";
+import {
+  type ImageDestination,
+  type ImageReference,
+  type ImageSource,
+  type OpenOptions,
+  type Transport,
+  TRANSPORT_API_VERSION,
+} from "../../core/transport.ts";
+import { manifestDigest } from "../../core/manifest/mod.ts";
+import { RegistryClient } from "./client.ts";
+import { DockerImageDestination } from "./destination.ts";
+import {
+  type DockerName,
+  familiarString,
+  formatName,
+  formatReference,
+  isValidTag,
+  parseNormalizedNamed,
+  withDefaultTag,
+} from "./reference.ts";
+import { RegistryError, statusErrorFromResponse } from "./registry_error.ts";
+import { readDockerSettings } from "./settings.ts";
+import {
+  DockerImageSource,
+  MANIFEST_ACCEPT,
+  MAX_MANIFEST_SIZE,
+  readLimited,
+  withMessage,
+} from "./source.ts";
+
+const MAX_TAG_PAGES = 10_000;
+
+/** A `docker://` reference: a repository on a registry with a tag or digest. */
+export class DockerImageReference implements ImageReference {
+  /** The docker transport. */
+  readonly transport: Transport;
+  /** The normalised name; it always has a tag or a digest, never both. */
+  readonly name: DockerName;
+
+  /**
+   * @param transport The docker transport.
+   * @param name A normalised name with a tag or a digest.
+   */
+  constructor(transport: Transport, name: DockerName) {
+    this.transport = transport;
+    this.name = name;
+  }
+
+  /** `//busybox:latest`: the familiar form after `docker:`. */
+  toString(): string {
+    return `//${familiarString(this.name)}`;
+  }
+
+  /** `docker.io/library/busybox:latest`. */
+  get dockerReference(): string {
+    return formatReference(this.name);
+  }
+
+  async #client(
+    options: OpenOptions,
+    actions: string,
+  ): Promise<RegistryClient> {
+    const settings = readDockerSettings(options.context);
+    return await RegistryClient.create({
+      domain: this.name.domain,
+      repository: this.name.path,
+      actions,
+      settings,
+      logger: options.context?.logger,
+      userAgent: options.context?.userAgent,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Opens the image for reading; its manifest is fetched now.
+   *
+   * @throws {ImageNotFoundError} When the registry has no such manifest.
+   * @throws {RegistryError} On registry or network failures.
+   */
+  async openSource(options: OpenOptions = {}): Promise<ImageSource> {
+    const client = await this.#client(options, "pull");
+    const source = new DockerImageSource(this, client);
+    try {
+      await source.load({ signal: options.signal });
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+    return source;
+  }
+
+  /**
+   * Opens the repository for writing (`pull,push` scope).
+   *
+   * @throws {RegistryError} When the registry cannot be reached.
+   */
+  async openDestination(options: OpenOptions = {}): Promise<ImageDestination> {
+    const client = await this.#client(options, "pull,push");
+    try {
+      await client.ping(options.signal);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    return new DockerImageDestination(this, client);
+  }
+
+  /**
+   * Deletes the manifest this reference names, as skopeo does: GET it (by
+   * tag or digest) to learn its digest, then DELETE by digest. Deleting by
+   * tag removes every tag of that manifest.
+   *
+   * @throws {ImageNotFoundError} When there is no such manifest.
+   * @throws {RegistryError} When the registry refuses (e.g. deletes disabled).
+   */
+  async deleteImage(options: OpenOptions = {}): Promise<void> {
+    const client = await this.#client(options, "*");
+    try {
+      const refTail = this.name.digest ?? this.name.tag!;
+      const getPath = `/v2/${this.name.path}/manifests/${refTail}`;
+      const get = await client.request("GET", getPath, {
+        headers: { Accept: MANIFEST_ACCEPT },
+        signal: options.signal,
+      });
+      const full = formatReference(this.name);
+      if (get.status === 404) {
+        await get.body?.cancel();
+        throw withMessage(
+          new ImageNotFoundError(full),
+          `Unable to delete ${full}. Image may not exist or is not stored with a v2 Schema in a v2 registry`,
+        );
+      }
+      const body = await readLimited(
+        get,
+        MAX_MANIFEST_SIZE,
+        `reading manifest ${refTail}`,
+      );
+      if (get.status !== 200) {
+        throw new RegistryError({
+          status: get.status,
+          method: "GET",
+          url: client.url(getPath),
+          message: `Failed to delete ${full}: ${
+            new TextDecoder().decode(body).trim()
+          } (${statusLine(get)})`,
+        });
+      }
+      const digest = manifestDigest(body);
+      const deletePath = `/v2/${this.name.path}/manifests/${digest}`;
+      const deleted = await client.request("DELETE", deletePath, {
+        headers: { Accept: MANIFEST_ACCEPT },
+        signal: options.signal,
+      });
+      const text = (await deleted.text()).trim();
+      if (deleted.status !== 202) {
+        throw new RegistryError({
+          status: deleted.status,
+          method: "DELETE",
+          url: client.url(deletePath),
+          message: `Failed to delete ${deletePath}: ${text} (${
+            statusLine(deleted)
+          })`,
+        });
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  /**
+   * Lists the repository's tags, following `Link` pagination. The
+   * reference's own tag is ignored.
+   *
+   * @throws {RegistryError} With skopeo's `fetching tags list: …` messages.
+   */
+  async listTags(options: OpenOptions = {}): Promise<string[]> {
+    const client = await this.#client(options, "pull");
+    const pageSize = readDockerSettings(options.context).tagPageSize;
+    try {
+      const tags: string[] = [];
+      let path = `/v2/${this.name.path}/tags/list${
+        pageSize !== undefined ? `?n=${pageSize}` : ""
+      }`;
+      for (let page = 0; page < MAX_TAG_PAGES; page++) {
+        const response = await client.request("GET", path, {
+          signal: options.signal,
+        });
+        if (response.status !== 200) {
+          throw await statusErrorFromResponse(response, {
+            method: "GET",
+            url: client.url(path),
+            context: "fetching tags list",
+          });
+        }
+        const body = await response.json() as { tags?: unknown };
+        for (const tag of Array.isArray(body.tags) ? body.tags : []) {
+          if (typeof tag !== "string" || !isValidTag(tag)) {
+            throw new RegistryError({
+              status: 200,
+              method: "GET",
+              url: client.url(path),
+              message: `registry returned invalid tag ${JSON.stringify(tag)}`,
+            });
+          }
+          tags.push(tag);
+        }
+        const next = nextLink(response.headers.get("link"), client.url(path));
+        if (next === undefined) return tags;
+        path = next;
+      }
+      throw new RegistryError({
+        status: 200,
+        method: "GET",
+        url: client.url(path),
+        message: `fetching tags list: more than ${MAX_TAG_PAGES} pages`,
+      });
+    } finally {
+      client.close();
+    }
+  }
+}
+
+function statusLine(response: Response): string {
+  return `${response.status} ${response.statusText}`.trimEnd();
+}
+
+/** The path and query of a `Link: <…>; rel="next"` header, if any. */
+function nextLink(header: string | null, base: string): string | undefined {
+  if (header === null || header === "") return undefined;
+  const target = header.split(";")[0]!.trim().replace(/^<|>$/g, "");
+  const url = new URL(target, base);
+  return url.pathname + url.search;
+}
+
+/**
+ * Parses the text after `docker:` (`//name[:tag|@digest]`); a name-only
+ * reference gets the tag `latest`.
+ *
+ * @param transport The docker transport.
+ * @param text The reference text.
+ * @returns The reference.
+ * @throws {InvalidReferenceError} With skopeo's reasons.
+ */
+export function parseDockerReference(
+  transport: Transport,
+  text: string,
+): DockerImageReference {
+  const input = `docker:${text}`;
+  if (!text.startsWith("//")) {
+    throw new InvalidReferenceError(
+      input,
+      `docker: image reference ${text} does not start with //`,
+    );
+  }
+  const name = withDefaultTag(
+    parseNormalizedNamed(text.slice(2), { input }),
+  );
+  if (name.tag !== undefined && name.digest !== undefined) {
+    throw new InvalidReferenceError(
+      input,
+      "Docker references with both a tag and digest are currently not supported",
+    );
+  }
+  return new DockerImageReference(transport, name);
+}
+
+/** The `docker` transport: images in registries (Registry HTTP API V2). */
+export const transport: Transport = {
+  apiVersion: TRANSPORT_API_VERSION,
+  name: "docker",
+  parseReference(text: string): DockerImageReference {
+    return parseDockerReference(transport, text);
+  },
+};
+
+/**
+ * The repository name of a reference, `docker.io/library/busybox`, as
+ * `list-tags` prints it.
+ *
+ * @param reference A docker reference.
+ * @returns The fully-qualified repository name.
+ */
+export function repositoryName(reference: DockerImageReference): string {
+  return formatName(reference.name);
+}
