@@ -8,6 +8,7 @@
 import { UsageError } from "../core/errors.ts";
 import {
   goQuote,
+  parseGoAtoi,
   parseGoBool,
   parseGoDuration,
   parseGoInt,
@@ -74,9 +75,10 @@ function convert(
       case "stringArray":
         return [...(previous as string[] | undefined ?? []), text];
       case "ints":
+        // pflag splits on every comma (no CSV) and uses strconv.Atoi.
         return [
           ...(previous as number[] | undefined ?? []),
-          ...splitCsv(text).map(parseGoInt),
+          ...text.split(",").map(parseGoAtoi),
         ];
     }
   } catch (error) {
@@ -88,28 +90,63 @@ function convert(
   }
 }
 
-/** pflag reads StringSlice values as one CSV record. */
+/** A column for Go's csv errors: 1-based, counted in UTF-8 bytes. */
+function csvColumn(text: string, index: number): number {
+  return new TextEncoder().encode(text.slice(0, index)).length + 1;
+}
+
+/**
+ * pflag reads StringSlice values as one record of Go's `encoding/csv`
+ * (same errors; the record ends at the first unquoted newline).
+ */
 function splitCsv(text: string): string[] {
   if (text === "") return [];
+  // encoding/csv skips empty lines; nothing left is io.EOF.
+  const skipped = /^(\r?\n)*/.exec(text)![0];
+  text = text.slice(skipped.length);
+  if (text === "") throw new Error("EOF");
+  const line = skipped.split("\n").length;
+  const fail = (index: number, what: string) =>
+    new Error(
+      `parse error on line ${line}, column ${csvColumn(text, index)}: ${what}`,
+    );
   const out: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      out.push(field);
-      field = "";
-    } else field += ch;
+  let i = 0;
+  for (;;) {
+    let field = "";
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        const quote = text.indexOf('"', i);
+        if (quote < 0) {
+          throw fail(text.length, 'extraneous or missing " in quoted-field');
+        }
+        field += text.slice(i, quote);
+        i = quote + 1;
+        const next = text[i];
+        if (next === '"') {
+          field += '"';
+          i++;
+        } else if (next === "," || next === undefined || next === "\n") {
+          break;
+        } else if (next === "\r" && text[i + 1] === "\n") {
+          i++;
+          break;
+        } else {
+          throw fail(quote, 'extraneous or missing " in quoted-field');
+        }
+      }
+    } else {
+      const end = /[,\n]|\r\n|$/.exec(text.slice(i))!.index + i;
+      field = text.slice(i, end);
+      const bare = field.indexOf('"');
+      if (bare >= 0) throw fail(i + bare, 'bare " in non-quoted-field');
+      i = text[end] === "\r" ? end + 1 : end;
+    }
+    out.push(field);
+    if (text[i] !== ",") return out;
+    i++;
   }
-  out.push(field);
-  return out;
 }
 
 /**
@@ -142,6 +179,9 @@ export function parseFlags(
     if (arg.startsWith("--") && arg.length > 2) {
       const eq = arg.indexOf("=");
       const name = arg.slice(2, eq < 0 ? undefined : eq);
+      if (name === "" || name.startsWith("-")) {
+        throw new UsageError(`bad flag syntax: ${arg}`);
+      }
       const spec = byName.get(name);
       if (!spec) throw new UsageError(`unknown flag: --${name}`);
       if (eq >= 0) set(spec, arg.slice(eq + 1));
@@ -155,11 +195,13 @@ export function parseFlags(
         const letter = arg[j]!;
         const spec = byShort.get(letter);
         if (!spec) {
+          // pflag names the shorthands not yet consumed.
           throw new UsageError(
-            `unknown shorthand flag: '${letter}' in ${arg}`,
+            `unknown shorthand flag: '${letter}' in -${arg.slice(j)}`,
           );
         }
-        if (arg[j + 1] === "=") {
+        // `-q=` is `-q` then `-=`; `-f=` gives `--format` the value `=`.
+        if (arg[j + 1] === "=" && j + 2 < arg.length) {
           set(spec, arg.slice(j + 2));
           break;
         }

@@ -138,7 +138,7 @@ const COPY_FLAGS: FlagSpec[] = [
     short: "f",
     kind: "string",
     usage:
-      "`MANIFEST TYPE` (oci, v2s1, or v2s2) to use in the destination (default is manifest type of source, with fallbacks)",
+      "MANIFEST TYPE (oci, v2s1, or v2s2) to use in the destination (default is manifest type of source, with fallbacks)",
   },
   {
     name: "image-parallel-copies",

@@ -83,7 +83,8 @@ export function splitImageName(
   text: string,
 ): { transportName: string; rest: string } {
   const colon = text.indexOf(":");
-  if (colon <= 0) {
+  // `:x` has an empty transport name (skopeo: unknown transport "").
+  if (colon < 0) {
     throw new InvalidReferenceError(
       text,
       `Invalid image name "${text}", expected colon-separated transport:reference`,

@@ -4,13 +4,21 @@
  *
  * @module
  */
-import type { FullImageDestination, FullImageSource } from "../_adapt.ts";
-import { digestOf } from "../digest.ts";
+import type { FullImageSource } from "../_adapt.ts";
+import { digestOf, verifyBytes } from "../digest.ts";
 import { InvalidContentError, ManifestTypeRejectedError } from "../errors.ts";
 import { parseManifest } from "../manifest/mod.ts";
-import type { Digest, ManifestBlob } from "../types.ts";
+import type { Descriptor, Digest, ManifestBlob } from "../types.ts";
 import { type BlobCopyContext, copyBlob } from "./copy_blob.ts";
 import { canConvertManifest, convertManifest } from "./convert_manifest.ts";
+
+const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
+const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+
+/** Whether writing `type` re-encodes the config (Docker schema2 → OCI). */
+function convertsConfig(sourceType: string, type: string): boolean {
+  return sourceType === DOCKER_V2 && type === OCI_MANIFEST;
+}
 
 /** Options of {@linkcode copySingleImage}. */
 export interface CopySingleOptions {
@@ -28,7 +36,10 @@ export interface CopySingleOptions {
 
 /**
  * Chooses the manifest types to try, in order: the source's own type when
- * the destination takes it, then conversions the destination takes.
+ * the destination takes it, then conversions the destination takes. A
+ * forced type is the only candidate and, as in skopeo, is tried even when
+ * the destination does not list it (the destination may still refuse it).
+ * No list (or an empty one) means the destination takes anything.
  */
 export function planManifestTypes(
   sourceType: string,
@@ -36,18 +47,21 @@ export function planManifestTypes(
   forced?: string,
 ): string[] {
   if (forced) {
-    const accepted = !supported || supported.includes(forced);
     const reachable = forced === sourceType ||
       canConvertManifest(sourceType, forced);
-    return accepted && reachable ? [forced] : [];
+    return reachable ? [forced] : [];
   }
-  if (!supported || supported.includes(sourceType)) {
-    const others = (supported ?? []).filter((t) =>
-      t !== sourceType && canConvertManifest(sourceType, t)
-    );
-    return [sourceType, ...others];
-  }
-  return supported.filter((t) => canConvertManifest(sourceType, t));
+  if (!supported?.length) return [sourceType];
+  const conversions = supported.filter((t) =>
+    t !== sourceType && canConvertManifest(sourceType, t)
+  );
+  return [
+    ...new Set(
+      supported.includes(sourceType)
+        ? [sourceType, ...conversions]
+        : conversions,
+    ),
+  ];
 }
 
 /**
@@ -103,17 +117,17 @@ export async function copySingleImage(
       copyBlob(context, layer, { kind: "layer", layerIndex })
     ),
   );
-  if (parsed.config) {
+  // A converted config replaces the source's: skopeo copies only that one.
+  if (parsed.config && !convertsConfig(manifest.mediaType, types[0]!)) {
     await copyBlob(context, parsed.config, { kind: "config" });
   }
 
-  onEvent({ type: "manifest-writing", instance: options.destinationInstance });
   const written = await putManifestWithFallbacks(
-    destination,
+    context,
     manifest,
+    parsed.config,
     types,
     options.destinationInstance,
-    signal,
   );
   onEvent({
     type: "manifest-written",
@@ -137,18 +151,89 @@ function readSignatures(
   return source.getSignatures({ instance, signal });
 }
 
+/** Reads and verifies the source's config blob. */
+async function readConfig(
+  source: FullImageSource,
+  config: Descriptor,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const blob = await source.getBlob(config, { signal });
+  const bytes = new Uint8Array(await new Response(blob.stream).arrayBuffer());
+  verifyBytes(bytes, config.digest, `config ${config.digest}`);
+  return bytes;
+}
+
+/** Writes a config produced by a conversion, unless the destination has it. */
+async function putConvertedConfig(
+  context: BlobCopyContext,
+  bytes: Uint8Array,
+): Promise<void> {
+  const { destination, signal, onEvent } = context;
+  const digest = digestOf(bytes);
+  const info = {
+    digest,
+    size: bytes.length,
+    mediaType: "application/vnd.oci.image.config.v1+json",
+  };
+  const reused = await destination.tryReusingBlob(info, {
+    canSubstitute: false,
+    signal,
+  });
+  if (reused) {
+    onEvent({
+      type: "blob-skipped",
+      digest,
+      size: reused.size,
+      kind: "config",
+      reason: "exists",
+    });
+    return;
+  }
+  onEvent({ type: "blob-started", digest, size: bytes.length, kind: "config" });
+  // The digest was computed from these very bytes: they are verified.
+  const uploaded = await destination.putBlob(
+    ReadableStream.from([bytes]),
+    info,
+    {
+      isConfig: true,
+      digestVerified: true,
+      signal,
+    },
+  );
+  onEvent({
+    type: "blob-finished",
+    digest,
+    bytes: uploaded.size,
+    kind: "config",
+  });
+}
+
+/**
+ * Writes the manifest in the first type the destination accepts. Each
+ * attempt converts (writing a re-encoded config first, as skopeo does) and
+ * then announces the manifest write.
+ */
 async function putManifestWithFallbacks(
-  destination: FullImageDestination,
+  context: BlobCopyContext,
   manifest: ManifestBlob,
+  config: Descriptor | undefined,
   types: readonly string[],
   instance: Digest | undefined,
-  signal: AbortSignal,
 ): Promise<ManifestBlob> {
+  const { source, destination, signal, onEvent } = context;
   const failures: string[] = [];
   for (const type of types) {
-    const candidate = type === manifest.mediaType
-      ? manifest
-      : convertManifest(manifest, type);
+    let candidate: ManifestBlob = manifest;
+    if (type !== manifest.mediaType) {
+      const converted = convertManifest(manifest, type, {
+        config: config && convertsConfig(manifest.mediaType, type)
+          ? await readConfig(source, config, signal)
+          : undefined,
+      });
+      if (converted.config) await putConvertedConfig(context, converted.config);
+      candidate = { bytes: converted.bytes, mediaType: converted.mediaType };
+    }
+    onEvent({ type: "manifest-writing", instance });
     try {
       await destination.putManifest(candidate, { instance, signal });
       return candidate;

@@ -56,7 +56,11 @@ export interface WriteStreamOptions {
   expectedDigest?: Digest | undefined;
   /** The size the bytes must have, when known (-1 = unknown). */
   expectedSize?: number | undefined;
-  /** The stream verifies itself (the copy engine's verifier): skip hashing. */
+  /**
+   * The stream verifies itself (the copy engine's verifier errors at its
+   * end on a mismatch): skip hashing. A wrong `expectedDigest` is then not
+   * detected here; the content is stored under it.
+   */
   trusted?: boolean | undefined;
   /** Cancels the write. */
   signal?: AbortSignal | undefined;
@@ -93,11 +97,14 @@ export async function writeStreamAtomic(
   );
   const placeholder = finalPath(expected ?? ("sha256:pending" as Digest));
   const temp = tempPathFor(placeholder);
-  const file = await Deno.open(temp, {
-    write: true,
-    createNew: true,
-    mode: 0o644,
-  });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+  } catch (error) {
+    // The caller's stream (maybe an open source file) must not be left open.
+    await stream.cancel(error).catch(() => {});
+    throw error;
+  }
   let size = 0;
   let closed = false;
   const reader = stream.getReader();

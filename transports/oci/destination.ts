@@ -140,7 +140,11 @@ export class OciDestination implements ImageDestination {
     return size === undefined ? undefined : { digest: info.digest, size };
   }
 
-  /** Stores the manifest as a blob; the top-level one is indexed at commit. */
+  /**
+   * Stores the manifest as a blob; the top-level one is indexed at commit.
+   * Any type is stored (as skopeo does for a forced `--format v2s2`); the
+   * capabilities only steer conversions.
+   */
   async putManifest(
     manifest: ManifestBlob,
     options: InstanceOptions = {},

@@ -3,9 +3,10 @@
  *
  * @module
  */
+import { goJsonStringify } from "../../core/copy/go_json.ts";
 import { digestAlgorithm, digestHex, parseDigest } from "../../core/digest.ts";
 import { InvalidContentError } from "../../core/errors.ts";
-import type { Descriptor, Digest } from "../../core/types.ts";
+import type { Descriptor, Digest, Platform } from "../../core/types.ts";
 import { writeFileAtomic } from "../_fs/atomic.ts";
 import { goFsError } from "../_fs/go_error.ts";
 
@@ -15,7 +16,10 @@ export const REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
 /** Content of the `oci-layout` file. */
 export const OCI_LAYOUT_CONTENT = '{"imageLayoutVersion": "1.0.0"}';
 
-/** `index.json` as a JSON object; unknown fields are kept when rewritten. */
+/**
+ * `index.json` as a JSON object. Unknown fields are read but dropped when
+ * the file is rewritten, as skopeo (Go structs) does.
+ */
 export interface OciIndexFile {
   schemaVersion: number;
   mediaType?: string;
@@ -73,20 +77,60 @@ export async function readIndexFile(root: string): Promise<OciIndexFile> {
   return index as OciIndexFile;
 }
 
-/** Writes `index.json` atomically, in the field order skopeo uses. */
+/** Go marshals maps with their keys sorted. */
+function sortedMap(
+  map: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(map).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+  );
+}
+
+function goPlatform(p: Platform): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    architecture: p.architecture ?? "",
+    os: p.os ?? "",
+  };
+  if (p["os.version"]) out["os.version"] = p["os.version"];
+  if (p["os.features"]?.length) out["os.features"] = p["os.features"];
+  if (p.variant) out.variant = p.variant;
+  return out;
+}
+
+/** A descriptor as image-spec's Go struct marshals it (unknown fields dropped). */
+function goDescriptor(d: Descriptor): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (d.mediaType) out.mediaType = d.mediaType;
+  out.digest = d.digest;
+  out.size = d.size;
+  if (d.urls?.length) out.urls = d.urls;
+  if (d.annotations && Object.keys(d.annotations).length) {
+    out.annotations = sortedMap(d.annotations);
+  }
+  const data = (d as { data?: unknown }).data;
+  if (typeof data === "string" && data) out.data = data;
+  if (d.platform) out.platform = goPlatform(d.platform);
+  if (d.artifactType) out.artifactType = d.artifactType;
+  return out;
+}
+
+/**
+ * Writes `index.json` atomically, byte for byte as skopeo does: Go field
+ * order, sorted annotation keys, `<>&` escaped, unknown fields dropped.
+ */
 export async function writeIndexFile(
   root: string,
   index: OciIndexFile,
 ): Promise<void> {
-  const { schemaVersion, mediaType, manifests, annotations, ...rest } = index;
-  const ordered: Record<string, unknown> = { schemaVersion };
-  if (mediaType) ordered.mediaType = mediaType;
-  ordered.manifests = manifests;
-  if (annotations && Object.keys(annotations).length) {
-    ordered.annotations = annotations;
+  const ordered: Record<string, unknown> = {
+    schemaVersion: index.schemaVersion,
+  };
+  if (index.mediaType) ordered.mediaType = index.mediaType;
+  ordered.manifests = index.manifests.map(goDescriptor);
+  if (index.annotations && Object.keys(index.annotations).length) {
+    ordered.annotations = sortedMap(index.annotations);
   }
-  Object.assign(ordered, rest);
-  await writeFileAtomic(`${root}/index.json`, JSON.stringify(ordered));
+  await writeFileAtomic(`${root}/index.json`, goJsonStringify(ordered));
 }
 
 /**
