@@ -49,7 +49,9 @@ export class UnsupportedTransportError extends Error {
    * @param reason Why it cannot run.
    */
   constructor(transportName: string, reason: string) {
-    super(`Transport "${transportName}" is not supported: ${reason}`);
+    super(
+      `The transport "${transportName}:" is not supported in this build (${reason})`,
+    );
     this.name = "UnsupportedTransportError";
     this.transportName = transportName;
   }

@@ -24,7 +24,7 @@ export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
   "oci-archive": "not implemented yet",
   "docker-daemon": "not implemented yet",
   "containers-storage": "not implemented yet",
-  "ostree": "not supported by skopeo-ts (needs libostree)",
+  "ostree": "needs libostree",
   "sif": "not supported by skopeo-ts",
   "tarball": "not supported by skopeo-ts",
 };
