@@ -1,0 +1,167 @@
+/**
+ * Runs a node:zlib stream (gzip, zstd) as a Web `TransformStream`, with
+ * backpressure both ways and errors surfaced as rejections, never as
+ * unhandled events.
+ *
+ * Backpressure: a `TransformStream` calls `transform()` only while its
+ * readable side wants data, and each call here waits until zlib has processed
+ * the piece it was given; pieces are bounded (`maxPiece`, or the splitter's
+ * cuts), so one call never produces more than a bounded amount of output.
+ *
+ * @module
+ */
+import type { Transform } from "node:stream";
+import { InvalidContentError } from "../errors.ts";
+
+/** Cuts input before it reaches zlib, and checks it at the end. */
+export interface InputSplitter {
+  /** Pieces to write, in order. May throw on corrupt input. */
+  split(chunk: Uint8Array): Uint8Array[];
+  /** Called once after the last chunk. May throw on truncated input. */
+  finish(): void;
+}
+
+/** How to build and name one bridged zlib stream. */
+export interface ZlibBridgeOptions {
+  /** Algorithm name for messages, e.g. `gzip`. */
+  name: string;
+  /** Decompressors report bad input as {@linkcode InvalidContentError}. */
+  direction: "compression" | "decompression";
+  /** Creates the node:zlib stream. */
+  create: () => Transform;
+  /** Largest piece written to zlib at once (when no splitter cuts input). */
+  maxPiece: number;
+  /** Optional input splitter (zstd frame scanner). */
+  splitter?: InputSplitter;
+}
+
+/**
+ * Wraps a node:zlib transform as a Web `TransformStream<Uint8Array, Uint8Array>`.
+ *
+ * @param options The zlib factory and how to name its errors.
+ * @returns A transform stream; errors reject both sides.
+ */
+export function zlibTransformStream(
+  options: ZlibBridgeOptions,
+): TransformStream<Uint8Array, Uint8Array> {
+  const { name, direction, create, maxPiece, splitter } = options;
+  let zlib: Transform | undefined;
+  let failure: Error | undefined;
+  let written = 0;
+  const waiters = new Set<(error: Error) => void>();
+
+  const fail = (error: unknown): Error => {
+    if (!failure) {
+      failure = describe(error, name, direction);
+      for (const reject of waiters) reject(failure);
+      waiters.clear();
+    }
+    return failure;
+  };
+  const wait = (
+    start: (done: (error?: unknown) => void) => void,
+  ): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) {
+        reject(failure);
+        return;
+      }
+      const settle = (error?: unknown): void => {
+        waiters.delete(settle);
+        if (error) reject(fail(error));
+        else resolve();
+      };
+      waiters.add(settle);
+      try {
+        start((error?: unknown) => settle(error ?? failure));
+      } catch (error) {
+        settle(fail(error));
+      }
+    });
+  const write = async (piece: Uint8Array): Promise<void> => {
+    for (let at = 0; at < piece.length; at += maxPiece) {
+      const part = piece.subarray(at, at + maxPiece);
+      written += part.length;
+      await wait((done) => zlib!.write(part, (error) => done(error)));
+    }
+  };
+  const destroy = (): void => {
+    zlib?.removeAllListeners("data");
+    zlib?.destroy();
+  };
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      zlib = create();
+      zlib.on("data", (chunk: Uint8Array) => {
+        try {
+          controller.enqueue(
+            new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+          );
+        } catch (error) {
+          // The readable side is already errored or cancelled.
+          fail(error);
+        }
+      });
+      zlib.on("error", (error: unknown) => fail(error));
+    },
+    async transform(chunk) {
+      try {
+        for (const piece of splitter ? splitter.split(chunk) : [chunk]) {
+          if (piece.length > 0) await write(piece);
+        }
+      } catch (error) {
+        destroy();
+        throw fail(error);
+      }
+    },
+    async flush() {
+      try {
+        splitter?.finish();
+        // "close" comes after "end" and after any late "error".
+        await wait((done) => {
+          zlib!.once("close", () => done());
+          zlib!.end();
+        });
+        const consumed = (zlib as unknown as { bytesWritten: number })
+          .bytesWritten;
+        if (direction === "decompression" && consumed < written) {
+          throw new InvalidContentError(
+            `${name} stream is corrupt: unexpected data after the end of the stream`,
+          );
+        }
+      } catch (error) {
+        destroy();
+        throw fail(error);
+      }
+    },
+    cancel(reason) {
+      fail(reason);
+      destroy();
+    },
+  });
+}
+
+/** Turns a zlib error into the error we report. */
+function describe(
+  error: unknown,
+  name: string,
+  direction: "compression" | "decompression",
+): Error {
+  if (error instanceof InvalidContentError) return error;
+  if (!(error instanceof Error) || !isZlibError(error)) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  const detail = error.message.replace(/^Zstd (de)?compress error: /, "");
+  return direction === "decompression"
+    ? new InvalidContentError(`${name} stream is corrupt: ${detail}`, {
+      cause: error,
+    })
+    : new Error(`${name} compression failed: ${detail}`, { cause: error });
+}
+
+function isZlibError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && /^(Z_|ZSTD_)/.test(code)) ||
+    /^Zstd (de)?compress error: /.test(error.message);
+}
