@@ -25,6 +25,8 @@ export interface BlobCopyContext {
   readonly onEvent: CopyEventHandler;
   /** Aborts every transfer. */
   readonly signal: AbortSignal;
+  /** Aborts the copy (fires `signal`) with this reason. */
+  readonly abort: (reason: unknown) => void;
 }
 
 /** The blob as stored at the destination. */

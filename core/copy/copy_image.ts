@@ -131,6 +131,7 @@ async function copyOpened(
     inFlight: new Map<Digest, Promise<CopiedBlob>>(),
     onEvent: options.onEvent ?? (() => {}),
     signal,
+    abort: (reason) => controller.abort(reason),
   };
 
   const top = await readManifest(source, {}, signal);

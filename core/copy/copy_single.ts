@@ -112,7 +112,8 @@ export async function copySingleImage(
     );
   }
 
-  await Promise.all(
+  await settleAll(
+    context,
     parsed.layers.map((layer, layerIndex) =>
       copyBlob(context, layer, { kind: "layer", layerIndex })
     ),
@@ -141,6 +142,27 @@ export async function copySingleImage(
     signal,
   });
   return written;
+}
+
+/**
+ * Waits for every transfer. The first failure aborts the others, and only
+ * once all have settled (their partial files removed) is it rethrown, so
+ * the process never exits with a transfer still writing.
+ */
+async function settleAll(
+  context: BlobCopyContext,
+  transfers: Promise<unknown>[],
+): Promise<void> {
+  const settled = await Promise.allSettled(
+    transfers.map((transfer) =>
+      transfer.catch((error) => {
+        context.abort(error);
+        throw error;
+      })
+    ),
+  );
+  const failure = settled.find((r) => r.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
 }
 
 function readSignatures(

@@ -25,7 +25,7 @@ async function removeQuietly(path: string): Promise<void> {
 }
 
 /**
- * Writes bytes to `path` atomically (temporary file, fsync-free rename).
+ * Writes bytes to `path` atomically: a temporary file, synced, then renamed.
  *
  * @param path The final path.
  * @param data The content.
@@ -38,11 +38,19 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const temp = tempPathFor(path);
   try {
-    if (typeof data === "string") {
-      await Deno.writeTextFile(temp, data, { mode: options.mode ?? 0o644 });
-    } else {
-      await Deno.writeFile(temp, data, { mode: options.mode ?? 0o644 });
+    const bytes = typeof data === "string"
+      ? new TextEncoder().encode(data)
+      : data;
+    using file = await Deno.open(temp, {
+      write: true,
+      createNew: true,
+      mode: options.mode ?? 0o644,
+    });
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += await file.write(bytes.subarray(offset));
     }
+    await file.syncData();
     await Deno.rename(temp, path);
   } catch (error) {
     await removeQuietly(temp);
@@ -120,6 +128,9 @@ export async function writeStreamAtomic(
         offset += await file.write(value.subarray(offset));
       }
     }
+    // Durable before it gets its final name: after a crash, a name that
+    // an index or manifest refers to never holds partial data.
+    await file.syncData();
     file.close();
     closed = true;
     const expectedSize = options.expectedSize ?? -1;

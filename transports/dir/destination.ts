@@ -26,7 +26,7 @@ import type {
 } from "../../core/types.ts";
 import { writeFileAtomic, writeStreamAtomic } from "../_fs/atomic.ts";
 import { goFsError } from "../_fs/go_error.ts";
-import { fileHasDigest } from "../_fs/verify_file.ts";
+import { reusableBlobSize } from "../_fs/verify_file.ts";
 import {
   blobPath,
   DIR_VERSION,
@@ -135,16 +135,11 @@ export class DirDestination implements ImageDestination {
   /** Reuses a blob file left by a previous copy when its content checks out. */
   async tryReusingBlob(
     info: BlobInfo,
-    options: ReuseBlobOptions,
+    _options: ReuseBlobOptions,
   ): Promise<ReusedBlob | undefined> {
     if (!info.digest) return undefined;
     const path = blobPath(this.reference.path, info.digest);
-    const size = await fileHasDigest(
-      path,
-      info.digest,
-      info.size,
-      options.signal,
-    );
+    const size = await reusableBlobSize(path, info.size);
     if (size === undefined) return undefined;
     this.#keep(path);
     return { digest: info.digest, size };

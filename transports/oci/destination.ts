@@ -30,7 +30,7 @@ import {
   writeStreamAtomic,
 } from "../_fs/atomic.ts";
 import { goFsError } from "../_fs/go_error.ts";
-import { fileHasDigest } from "../_fs/verify_file.ts";
+import { reusableBlobSize } from "../_fs/verify_file.ts";
 import {
   addToIndex,
   OCI_LAYOUT_CONTENT,
@@ -128,15 +128,10 @@ export class OciDestination implements ImageDestination {
   /** Reuses a blob already in the layout when its content checks out. */
   async tryReusingBlob(
     info: BlobInfo,
-    options: ReuseBlobOptions,
+    _options: ReuseBlobOptions,
   ): Promise<ReusedBlob | undefined> {
     if (!info.digest) return undefined;
-    const size = await fileHasDigest(
-      this.#blobPath(info.digest),
-      info.digest,
-      info.size,
-      options.signal,
-    );
+    const size = await reusableBlobSize(this.#blobPath(info.digest), info.size);
     return size === undefined ? undefined : { digest: info.digest, size };
   }
 
