@@ -17,6 +17,7 @@ import {
   flagString,
 } from "./_command.ts";
 import { imageContext, imageFlagSpecs, RETRY_FLAG } from "./_image_flags.ts";
+import type { CliIo } from "./_log.ts";
 
 /** Wraps errors of opening the image as skopeo words them. */
 function parsingError(name: string, error: unknown): Error {
@@ -26,6 +27,17 @@ function parsingError(name: string, error: unknown): Error {
   });
   if (error instanceof Error) wrapped.name = error.name;
   return wrapped;
+}
+
+/** Prints a template's output; on failure, what it printed first (as skopeo). */
+function printTemplate(io: CliIo, render: () => string): void {
+  try {
+    io.stdout(render());
+  } catch (error) {
+    const output = (error as { output?: unknown }).output;
+    if (typeof output === "string") io.stdout(output);
+    throw error;
+  }
 }
 
 /** The `inspect` command. */
@@ -71,8 +83,8 @@ export const inspectCommand: Command = {
     const raw = flagBool(flags, "raw") ?? false;
     const config = flagBool(flags, "config") ?? false;
     const format = flagString(flags, "format");
-    if (format !== undefined && (raw || config)) {
-      throw new UsageError("--format cannot be used with --raw or --config");
+    if (format !== undefined && raw) {
+      throw new UsageError("raw output does not support format option");
     }
     const transportContext = imageContext(flags, "", global, context.logger);
     const signal = global.signal;
@@ -101,11 +113,17 @@ export const inspectCommand: Command = {
       if (!configBytes) {
         throw new Error("The image has no config blob (Docker schema1)");
       }
-      io.stdout(
-        raw
-          ? new TextDecoder().decode(configBytes)
-          : goJsonIndent(toOciConfig(configBytes)) + "\n",
-      );
+      if (raw) {
+        io.stdout(new TextDecoder().decode(configBytes));
+      } else if (format !== undefined) {
+        const { renderConfigTemplate } = await import("./_inspect_template.ts");
+        printTemplate(
+          io,
+          () => renderConfigTemplate(format, toOciConfig(configBytes)),
+        );
+      } else {
+        io.stdout(goJsonIndent(toOciConfig(configBytes)) + "\n");
+      }
       return 0;
     }
     const reference = source.reference;
@@ -130,7 +148,7 @@ export const inspectCommand: Command = {
     });
     if (format !== undefined) {
       const { renderInspectTemplate } = await import("./_inspect_template.ts");
-      io.stdout(renderInspectTemplate(format, info));
+      printTemplate(io, () => renderInspectTemplate(format, info));
       return 0;
     }
     io.stdout(formatInspectJson(info));
