@@ -78,6 +78,17 @@ export const RETRY_FLAG: FlagSpec = {
   usage: "the number of times to possibly retry",
 };
 
+/**
+ * `--retry-delay` (newer skopeo; absent from 1.9.3): a fixed delay between
+ * retries instead of the exponential backoff.
+ */
+export const RETRY_DELAY_FLAG: FlagSpec = {
+  name: "retry-delay",
+  kind: "duration",
+  usage:
+    "Fixed delay between retries. If not set (or set to 0), exponential backoff is used",
+};
+
 /** Splits `USER[:PASSWORD]`. */
 export function parseCreds(
   text: string,
@@ -152,6 +163,10 @@ export function imageContext(
   if (tlsVerify !== undefined) docker.tlsVerify = tlsVerify;
   const retryTimes = flagInt(flags, "retry-times");
   if (retryTimes !== undefined) docker.retryTimes = retryTimes;
+  const retryDelay = flags.get("retry-delay");
+  if (typeof retryDelay === "number" && retryDelay > 0) {
+    docker.retryDelayMs = Math.max(1, Math.round(retryDelay));
+  }
   const settings: Record<string, Record<string, unknown>> = { docker };
   const sharedBlobDir = get("shared-blob-dir");
   if (sharedBlobDir !== undefined) settings.oci = { sharedBlobDir };

@@ -11,11 +11,12 @@ import {
   MEDIA_TYPE_DOCKER_SCHEMA2,
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../core/manifest/mod.ts";
-import type { ImageReference } from "../core/transport.ts";
+import type { ImageReference, TransportContext } from "../core/transport.ts";
 import {
   type Command,
   type CommandContext,
   flagBool,
+  flagInt,
   flagList,
   flagString,
 } from "./_command.ts";
@@ -38,10 +39,6 @@ const NOT_YET: ReadonlyArray<[string, string]> = [
   ["encryption-key", "image encryption"],
   ["decryption-key", "image encryption"],
   ["encrypt-layer", "image encryption"],
-  ["dest-compress", "layer recompression (issue #5)"],
-  ["dest-decompress", "layer recompression (issue #5)"],
-  ["dest-compress-format", "layer recompression (issue #5)"],
-  ["dest-compress-level", "layer recompression (issue #5)"],
 ];
 
 const COPY_FLAGS: FlagSpec[] = [
@@ -191,6 +188,40 @@ const COPY_FLAGS: FlagSpec[] = [
   },
 ];
 
+/** Reads `--dest-compress-format`, refusing unknown algorithms. */
+function compressionFormat(
+  flags: CommandContext["flags"],
+): string | undefined {
+  const format = flagString(flags, "dest-compress-format");
+  if (format === undefined) return undefined;
+  if (format !== "gzip" && format !== "zstd") {
+    throw new UsageError(`unknown compression algorithm ${format}`);
+  }
+  return format;
+}
+
+/** Adds the `dir`/`oci` destination settings the compression flags set. */
+function withCompressionSettings(
+  context: TransportContext,
+  flags: CommandContext["flags"],
+): TransportContext {
+  const compress = flagBool(flags, "dest-compress") ?? false;
+  const decompress = flagBool(flags, "dest-decompress") ?? false;
+  if (compress && decompress) {
+    throw new UsageError(
+      "--dest-compress and --dest-decompress cannot be used together",
+    );
+  }
+  const settings = { ...context.settings };
+  settings.dir = { forceCompress: compress, forceDecompress: decompress };
+  settings.oci = {
+    ...settings.oci,
+    acceptUncompressedLayers:
+      flagBool(flags, "dest-oci-accept-uncompressed-layers") ?? false,
+  };
+  return { ...context, settings };
+}
+
 /** Reads `--all` / `--multi-arch` into a list selection. */
 export function listSelection(
   all: boolean | undefined,
@@ -297,7 +328,12 @@ export const copyCommand: Command = {
     try {
       result = await copyImage(source, destination, {
         sourceContext: imageContext(flags, "src-", global, logger),
-        destinationContext: imageContext(flags, "dest-", global, logger),
+        destinationContext: withCompressionSettings(
+          imageContext(flags, "dest-", global, logger),
+          flags,
+        ),
+        compressionFormat: compressionFormat(flags),
+        compressionLevel: flagInt(flags, "dest-compress-level"),
         platform: global.platform,
         imageListSelection: selection,
         manifestType,

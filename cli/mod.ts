@@ -11,7 +11,11 @@ import { flagBool, flagString } from "./_command.ts";
 import { type FlagSpec, formatFlagUsages, parseFlags } from "./_flags.ts";
 import { type CliIo, createLogger, formatLogLine } from "./_log.ts";
 import { copyCommand } from "./copy.ts";
+import { deleteCommand } from "./delete.ts";
 import { inspectCommand } from "./inspect.ts";
+import { DisplayUsageError, listTagsCommand } from "./list_tags.ts";
+import { loginCommand } from "./login.ts";
+import { logoutCommand } from "./logout.ts";
 import { manifestDigestCommand } from "./manifest_digest.ts";
 import { SKOPEO_COMPAT_VERSION, SKOPEO_TS_VERSION } from "./version.ts";
 
@@ -70,16 +74,16 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 /** Commands that work in this build. */
 export const COMMANDS: readonly Command[] = [
   copyCommand,
+  deleteCommand,
   inspectCommand,
+  listTagsCommand,
+  loginCommand,
+  logoutCommand,
   manifestDigestCommand,
 ];
 
 /** skopeo commands still to come, with the issue that brings each. */
 const PLANNED: Readonly<Record<string, string>> = {
-  "delete": "#3",
-  "list-tags": "#3",
-  "login": "#3",
-  "logout": "#3",
   "sync": "#6",
   "standalone-sign": "#7",
   "standalone-verify": "#7",
@@ -191,7 +195,9 @@ export function errorMessage(error: unknown): string {
   let message = error.message;
   const cause = error.cause;
   if (
-    cause instanceof Error && /fetch failed|error sending request/.test(message)
+    cause instanceof Error &&
+    /fetch failed|error sending request/.test(message) &&
+    !message.includes(cause.message)
   ) {
     message += `: ${cause.message}`;
   }
@@ -280,6 +286,10 @@ export async function runCli(
       logger,
     });
   } catch (error) {
+    if (error instanceof DisplayUsageError && command) {
+      io.stdout(commandHelp(command, registry));
+      return EXIT_OK;
+    }
     if (error instanceof DOMException && error.name === "TimeoutError") {
       return fatal("context deadline exceeded (--command-timeout)");
     }

@@ -18,6 +18,14 @@ export const BUILTIN_TRANSPORTS: Readonly<Record<string, TransportLoader>> = {
   oci: () => import("./oci/mod.ts"),
 };
 
+/**
+ * The docker transport's support for the `login`, `logout` and `list-tags`
+ * commands, loaded only when one of them runs.
+ */
+export const loadRegistryCommands = (): Promise<
+  typeof import("./docker/login.ts")
+> => import("./docker/login.ts");
+
 /** Transport names skopeo knows that this build cannot run yet, with why. */
 export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
   "docker-archive": "not implemented yet",

@@ -6,10 +6,33 @@
  */
 import type { FullImageDestination, FullImageSource } from "../_adapt.ts";
 import type { Limiter } from "../_limiter.ts";
+import {
+  compressStream,
+  decompressStream,
+  detectCompression,
+  getCompressionAlgorithm,
+} from "../compression/mod.ts";
 import { DigestVerifierStream } from "../digest.ts";
 import { DigestMismatchError } from "../errors.ts";
 import type { Descriptor, Digest } from "../types.ts";
 import type { BlobKind, CopyEventHandler } from "./events.ts";
+import {
+  compressionOfMediaType,
+  type CompressionStep,
+  decideCompressionStep,
+  type DesiredCompression,
+  layerMediaTypeFor,
+} from "./plan_compression.ts";
+
+/** How layers' compression may change during one copy. */
+export interface LayerCompressionPolicy {
+  /** What the destination wants. */
+  readonly desired: DesiredCompression;
+  /** `--dest-compress-format`. */
+  readonly format?: string | undefined;
+  /** `--dest-compress-level`. */
+  readonly level?: number | undefined;
+}
 
 /** Everything one copy's blob transfers share. */
 export interface BlobCopyContext {
@@ -27,6 +50,8 @@ export interface BlobCopyContext {
   readonly signal: AbortSignal;
   /** Aborts the copy (fires `signal`) with this reason. */
   readonly abort: (reason: unknown) => void;
+  /** Layer compression changes allowed in this copy. */
+  readonly compression: LayerCompressionPolicy;
 }
 
 /** The blob as stored at the destination. */
@@ -35,6 +60,8 @@ export interface CopiedBlob {
   digest: Digest;
   /** Its size there. */
   size: number;
+  /** Its media type there, when the copy changed its compression. */
+  mediaType?: string;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -71,11 +98,22 @@ function progressStream(
 export function copyBlob(
   context: BlobCopyContext,
   descriptor: Descriptor,
-  options: { kind: BlobKind; layerIndex?: number },
+  options: { kind: BlobKind; layerIndex?: number; canModify?: boolean },
 ): Promise<CopiedBlob> {
   let pending = context.inFlight.get(descriptor.digest);
   if (!pending) {
-    pending = transferBlob(context, descriptor, options);
+    const declared = compressionOfMediaType(descriptor.mediaType);
+    const mayChange = options.kind === "layer" && options.canModify === true &&
+      (declared === "unknown" ||
+        decideCompressionStep({
+            detected: declared,
+            desired: context.compression.desired,
+            requestedFormat: context.compression.format,
+            canModify: true,
+          }).op !== "preserve");
+    pending = mayChange
+      ? transformBlob(context, descriptor, options)
+      : transferBlob(context, descriptor, options);
     context.inFlight.set(descriptor.digest, pending);
   }
   return pending;
@@ -143,5 +181,94 @@ async function transferBlob(
       kind: options.kind,
     });
     return uploaded;
+  }, signal);
+}
+
+function transformation(
+  step: CompressionStep,
+  detected: string | undefined,
+  level: number | undefined,
+): TransformStream<Uint8Array, Uint8Array>[] {
+  const compress = (name: string) =>
+    compressStream(
+      getCompressionAlgorithm(name),
+      level === undefined ? {} : { level },
+    );
+  switch (step.op) {
+    case "preserve":
+      return [];
+    case "compress":
+      return [compress(step.algorithm)];
+    case "decompress":
+      return [decompressStream(getCompressionAlgorithm(detected!))];
+    case "recompress":
+      return [
+        decompressStream(getCompressionAlgorithm(detected!)),
+        compress(step.algorithm),
+      ];
+  }
+}
+
+/**
+ * Copies a layer whose compression may change: the source bytes are
+ * verified, their compression detected from the first bytes, then
+ * (de/re)compressed as the destination wants; the destination computes the
+ * new digest.
+ */
+async function transformBlob(
+  context: BlobCopyContext,
+  descriptor: Descriptor,
+  options: { kind: BlobKind; layerIndex?: number },
+): Promise<CopiedBlob> {
+  const { source, destination, signal, onEvent, compression } = context;
+  const { digest, size } = descriptor;
+  return await context.limiter.run(async () => {
+    onEvent({ type: "blob-started", digest, size, kind: options.kind });
+    const blob = await source.getBlob(descriptor, { signal });
+    const verified = blob.stream
+      .pipeThrough(
+        new DigestVerifierStream(digest, { size, subject: `blob ${digest}` }),
+      )
+      .pipeThrough(progressStream(digest, size, onEvent));
+    const detected = await detectCompression(verified, { signal });
+    const algorithm = detected.algorithm?.name;
+    const step = decideCompressionStep({
+      detected: algorithm,
+      desired: compression.desired,
+      requestedFormat: compression.format,
+      canModify: true,
+    });
+    let stream = detected.stream;
+    for (const stage of transformation(step, algorithm, compression.level)) {
+      stream = stream.pipeThrough(stage);
+    }
+    const unchanged = step.op === "preserve";
+    const mediaType = unchanged ? descriptor.mediaType : layerMediaTypeFor(
+      descriptor.mediaType,
+      step.op === "decompress" ? undefined : step.algorithm,
+    );
+    let uploaded;
+    try {
+      uploaded = await destination.putBlob(
+        stream,
+        unchanged ? descriptor : { mediaType, size: -1 },
+        {
+          isConfig: false,
+          layerIndex: options.layerIndex,
+          digestVerified: unchanged,
+          signal,
+        },
+      );
+    } catch (error) {
+      if (!stream.locked) await stream.cancel(error).catch(() => {});
+      throw error;
+    }
+    onEvent({
+      type: "blob-finished",
+      digest,
+      bytes: uploaded.size,
+      kind: options.kind,
+    });
+    return unchanged ? uploaded : { ...uploaded, mediaType };
   }, signal);
 }

@@ -24,6 +24,7 @@ import type { ImageReference, InstanceOptions } from "../transport.ts";
 import type { Digest, ManifestBlob } from "../types.ts";
 import type { BlobCopyContext, CopiedBlob } from "./copy_blob.ts";
 import { copySingleImage } from "./copy_single.ts";
+import { type DescriptorUpdate, updateInstances } from "./edit_manifest.ts";
 import {
   type CopyOptions,
   type CopyResult,
@@ -132,6 +133,11 @@ async function copyOpened(
     onEvent: options.onEvent ?? (() => {}),
     signal,
     abort: (reason) => controller.abort(reason),
+    compression: {
+      desired: destination.capabilities.desiredLayerCompression,
+      format: options.compressionFormat,
+      level: options.compressionLevel,
+    },
   };
 
   const top = await readManifest(source, {}, signal);
@@ -185,6 +191,7 @@ async function copyList(
       `Copying a manifest list to ${destination.reference.transport.name}: is not supported; use --multi-arch=system or choose an instance`,
     );
   }
+  const updates = new Map<Digest, DescriptorUpdate>();
   if (!options.indexOnly) {
     for (const [index, { digest }] of instances.entries()) {
       context.onEvent({
@@ -205,12 +212,23 @@ async function copyList(
         manifestType: options.manifestType,
         preserveDigests: options.preserveDigests,
       });
-      if (digestOf(written.bytes) !== digest) {
-        throw new Error(
-          `Instance ${digest} would change digest when converted; rewriting lists arrives with --format support`,
-        );
+      const writtenDigest = digestOf(written.bytes);
+      if (writtenDigest !== digest) {
+        updates.set(digest, {
+          digest: writtenDigest,
+          size: written.bytes.length,
+          mediaType: written.mediaType,
+        });
       }
     }
+  }
+  if (updates.size > 0) {
+    if (options.preserveDigests) {
+      throw new Error(
+        "Instances of the list would change digest, which changes the list's digest, but --preserve-digests was given",
+      );
+    }
+    list = updateInstances(list, updates);
   }
   context.onEvent({ type: "manifest-writing", instance: undefined });
   await destination.putManifest(list, { signal: context.signal });

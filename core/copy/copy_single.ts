@@ -10,6 +10,7 @@ import { InvalidContentError, ManifestTypeRejectedError } from "../errors.ts";
 import { parseManifest } from "../manifest/mod.ts";
 import type { Descriptor, Digest, ManifestBlob } from "../types.ts";
 import { type BlobCopyContext, copyBlob } from "./copy_blob.ts";
+import { updateLayers } from "./edit_manifest.ts";
 import { canConvertManifest, convertManifest } from "./convert_manifest.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
@@ -71,10 +72,11 @@ export function planManifestTypes(
  */
 export async function copySingleImage(
   context: BlobCopyContext,
-  manifest: ManifestBlob,
+  sourceManifest: ManifestBlob,
   options: CopySingleOptions = {},
 ): Promise<ManifestBlob> {
   const { source, destination, signal, onEvent } = context;
+  let manifest = sourceManifest;
   const parsed = parseManifest(manifest);
   if (parsed.kind !== "image") {
     throw new InvalidContentError("Expected an image manifest, got a list");
@@ -112,12 +114,26 @@ export async function copySingleImage(
     );
   }
 
-  await settleAll(
+  // Compression may change layer digests only where the manifest may change.
+  const canModify = !options.preserveDigests && signatures.length === 0 &&
+    parsed.schemaVersion === 2;
+  const copied = await settleAll(
     context,
     parsed.layers.map((layer, layerIndex) =>
-      copyBlob(context, layer, { kind: "layer", layerIndex })
+      copyBlob(context, layer, { kind: "layer", layerIndex, canModify })
     ),
   );
+  const updates = parsed.layers.map((layer, i) => {
+    const result = copied[i]!;
+    return result.digest === layer.digest ? undefined : {
+      digest: result.digest,
+      size: result.size,
+      mediaType: result.mediaType ?? layer.mediaType,
+    };
+  });
+  if (updates.some((u) => u !== undefined)) {
+    manifest = updateLayers(manifest, updates);
+  }
   // A converted config replaces the source's: skopeo copies only that one.
   if (parsed.config && !convertsConfig(manifest.mediaType, types[0]!)) {
     await copyBlob(context, parsed.config, { kind: "config" });
@@ -149,10 +165,10 @@ export async function copySingleImage(
  * once all have settled (their partial files removed) is it rethrown, so
  * the process never exits with a transfer still writing.
  */
-async function settleAll(
+async function settleAll<T>(
   context: BlobCopyContext,
-  transfers: Promise<unknown>[],
-): Promise<void> {
+  transfers: Promise<T>[],
+): Promise<T[]> {
   const settled = await Promise.allSettled(
     transfers.map((transfer) =>
       transfer.catch((error) => {
@@ -163,6 +179,7 @@ async function settleAll(
   );
   const failure = settled.find((r) => r.status === "rejected");
   if (failure) throw (failure as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 function readSignatures(

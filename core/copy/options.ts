@@ -29,6 +29,10 @@ export interface CopyOptions extends SignalOptions {
   preserveDigests?: boolean | undefined;
   /** The trust policy the source must satisfy; none = no check (`--insecure-policy`). */
   policy?: Policy | undefined;
+  /** Layer compression to use when layers are (re)compressed (`--dest-compress-format`: gzip, zstd). */
+  compressionFormat?: string | undefined;
+  /** Compression level (`--dest-compress-level`). */
+  compressionLevel?: number | undefined;
   /** Do not copy signatures (`--remove-signatures`). */
   removeSignatures?: boolean | undefined;
   /** Receives progress events. */

@@ -48,7 +48,7 @@ export const NOT_IMAGE_DIR_MESSAGE =
  */
 export async function openDirDestination(
   reference: DirReference,
-  _options: OpenOptions,
+  options: OpenOptions,
 ): Promise<DirDestination> {
   const path = reference.path;
   let entries: string[];
@@ -77,7 +77,13 @@ export async function openDirDestination(
       throw new Error(NOT_IMAGE_DIR_MESSAGE);
     }
   }
-  return new DirDestination(reference, entries);
+  const settings = options.context?.settings?.["dir"] ?? {};
+  const desired = settings["forceCompress"] === true
+    ? "compress"
+    : settings["forceDecompress"] === true
+    ? "decompress"
+    : "preserve";
+  return new DirDestination(reference, entries, desired);
 }
 
 /** Writes one `dir:` image. */
@@ -85,15 +91,7 @@ export class DirDestination implements ImageDestination {
   /** The reference opened. */
   readonly reference: DirReference;
   /** Takes any manifest type, lists and signatures; keeps compression. */
-  readonly capabilities: DestinationCapabilities = {
-    supportedManifestTypes: undefined,
-    desiredLayerCompression: "preserve",
-    acceptsForeignLayerUrls: false,
-    mustMatchRuntimeOs: false,
-    concurrentBlobWrites: true,
-    storesSignatures: true,
-    storesManifestLists: true,
-  };
+  readonly capabilities: DestinationCapabilities;
   readonly #previous: readonly string[];
   readonly #kept = new Set<string>(["version", "manifest.json"]);
   readonly #signatures = new Map<string, readonly Signature[]>();
@@ -102,9 +100,24 @@ export class DirDestination implements ImageDestination {
   /**
    * @param reference The directory.
    * @param previous File names present before this copy.
+   * @param desiredLayerCompression `--dest-compress` / `--dest-decompress`.
    */
-  constructor(reference: DirReference, previous: readonly string[]) {
+  constructor(
+    reference: DirReference,
+    previous: readonly string[],
+    desiredLayerCompression: "preserve" | "compress" | "decompress" =
+      "preserve",
+  ) {
     this.reference = reference;
+    this.capabilities = {
+      supportedManifestTypes: undefined,
+      desiredLayerCompression,
+      acceptsForeignLayerUrls: false,
+      mustMatchRuntimeOs: false,
+      concurrentBlobWrites: true,
+      storesSignatures: true,
+      storesManifestLists: true,
+    };
     this.#previous = previous;
   }
 

@@ -62,7 +62,9 @@ export async function openOciDestination(
   const index: OciIndexFile = await pathExists(`${root}/index.json`)
     ? await readIndexFile(root)
     : { schemaVersion: 2, manifests: [] };
-  return new OciDestination(reference, index, shared);
+  const acceptUncompressed =
+    options.context?.settings?.["oci"]?.["acceptUncompressedLayers"] === true;
+  return new OciDestination(reference, index, shared, acceptUncompressed);
 }
 
 /** Writes one image (or list) into an OCI layout. */
@@ -70,15 +72,7 @@ export class OciDestination implements ImageDestination {
   /** The reference opened. */
   readonly reference: OciReference;
   /** OCI manifests and indexes only; lists yes, signatures no. */
-  readonly capabilities: DestinationCapabilities = {
-    supportedManifestTypes: [OCI_MANIFEST, OCI_INDEX],
-    desiredLayerCompression: "compress",
-    acceptsForeignLayerUrls: true,
-    mustMatchRuntimeOs: false,
-    concurrentBlobWrites: true,
-    storesSignatures: false,
-    storesManifestLists: true,
-  };
+  readonly capabilities: DestinationCapabilities;
   readonly #index: OciIndexFile;
   readonly #sharedBlobDir: string | undefined;
   #top: Descriptor | undefined;
@@ -87,13 +81,27 @@ export class OciDestination implements ImageDestination {
    * @param reference The layout and name.
    * @param index The current `index.json` (or an empty one).
    * @param sharedBlobDir Where blobs go when shared between layouts.
+   * @param acceptUncompressedLayers Keep uncompressed layers as they are
+   *   (`--dest-oci-accept-uncompressed-layers`) instead of compressing them.
    */
   constructor(
     reference: OciReference,
     index: OciIndexFile,
     sharedBlobDir?: string,
+    acceptUncompressedLayers = false,
   ) {
     this.reference = reference;
+    this.capabilities = {
+      supportedManifestTypes: [OCI_MANIFEST, OCI_INDEX],
+      desiredLayerCompression: acceptUncompressedLayers
+        ? "preserve"
+        : "compress",
+      acceptsForeignLayerUrls: true,
+      mustMatchRuntimeOs: false,
+      concurrentBlobWrites: true,
+      storesSignatures: false,
+      storesManifestLists: true,
+    };
     this.#index = index;
     this.#sharedBlobDir = sharedBlobDir;
   }
