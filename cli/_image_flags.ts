@@ -119,34 +119,38 @@ export function imageContext(
   const creds = get("creds");
   const username = get("username");
   const password = get("password");
-  if (
-    creds !== undefined && (username !== undefined || password !== undefined)
-  ) {
+  // skopeo's checks and wording (cmd/skopeo/utils.go).
+  if (creds !== undefined && username !== undefined) {
     throw new UsageError(
-      `--${prefix}creds and --${prefix}username/--${prefix}password cannot be used together`,
+      "creds and username cannot be specified at the same time",
     );
   }
-  if ((username === undefined) !== (password === undefined)) {
+  if (username !== undefined && password === undefined) {
     throw new UsageError(
-      `--${prefix}username and --${prefix}password must be used together`,
+      "password must be specified when username is specified",
+    );
+  }
+  if (password !== undefined && username === undefined) {
+    throw new UsageError(
+      "username must be specified when password is specified",
     );
   }
   const noCreds = flagBool(flags, `${prefix}no-creds`) ?? false;
   let credentials: { username: string; password: string } | undefined;
   if (creds !== undefined) {
     const parsed = parseCreds(creds);
-    if (parsed.password === undefined) {
-      throw new UsageError(
-        `--${prefix}creds needs USERNAME:PASSWORD here (no terminal prompt for the password)`,
-      );
-    }
-    credentials = { username: parsed.username, password: parsed.password };
+    credentials = {
+      username: parsed.username,
+      password: parsed.password ?? "",
+    };
   } else if (username !== undefined) {
     credentials = { username, password: password! };
   }
-  if (noCreds && (credentials || get("registry-token") !== undefined)) {
+  if (noCreds && credentials) {
     throw new UsageError(
-      `--${prefix}no-creds cannot be used with credentials or a token`,
+      creds !== undefined
+        ? "creds and no-creds cannot be specified at the same time"
+        : "username and no-creds cannot be specified at the same time",
     );
   }
   const docker: Record<string, unknown> = {};

@@ -21,7 +21,12 @@ import {
   flagString,
 } from "./_command.ts";
 import type { FlagSpec } from "./_flags.ts";
-import { imageContext, imageFlagSpecs, RETRY_FLAG } from "./_image_flags.ts";
+import {
+  imageContext,
+  imageFlagSpecs,
+  RETRY_DELAY_FLAG,
+  RETRY_FLAG,
+} from "./_image_flags.ts";
 import { createProgressRenderer } from "./_progress.ts";
 
 const FORMATS: Readonly<Record<string, string>> = {
@@ -63,6 +68,7 @@ const COPY_FLAGS: FlagSpec[] = [
       "path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json",
   },
   RETRY_FLAG,
+  RETRY_DELAY_FLAG,
   {
     name: "additional-tag",
     kind: "strings",

@@ -16,7 +16,12 @@ import {
   flagBool,
   flagString,
 } from "./_command.ts";
-import { imageContext, imageFlagSpecs, RETRY_FLAG } from "./_image_flags.ts";
+import {
+  imageContext,
+  imageFlagSpecs,
+  RETRY_DELAY_FLAG,
+  RETRY_FLAG,
+} from "./_image_flags.ts";
 import type { CliIo } from "./_log.ts";
 
 /** Wraps errors of opening the image as skopeo words them. */
@@ -55,6 +60,7 @@ export const inspectCommand: Command = {
   flags: [
     ...imageFlagSpecs(""),
     RETRY_FLAG,
+    RETRY_DELAY_FLAG,
     { name: "config", kind: "bool", usage: "output configuration" },
     {
       name: "format",

@@ -135,6 +135,7 @@ function commandHelp(command: Command, registry: TransportRegistry): string {
     "",
     "Flags:",
     formatFlagUsages(own),
+    "",
   ].join("\n");
 }
 

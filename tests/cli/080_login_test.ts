@@ -129,10 +129,11 @@ componentTest({
       pair,
       loginArgs(registry, `http://${registry.host}/ignored/path`),
     );
+    // A new file replaced the old one (write to a temporary file, rename).
+    // Checked at once: a later write may reuse the freed inode number.
+    assert.notEqual((await Deno.stat(path)).ino, inode);
     await same(pair, [...loginArgs(registry, `${registry.host}/team`), "-v"]);
     await same(pair, loginArgs(registry, `${registry.host}/team/app`));
-    // A new file replaced the old one (write to a temporary file, rename).
-    assert.notEqual((await Deno.stat(path)).ino, inode);
     const entries = [];
     for await (
       const e of Deno.readDir(join(pair.ours.path, "run", "containers"))

@@ -482,8 +482,25 @@ async function editAuthFile(
     auths: {},
   };
   if (!(await editor(contents))) return;
-  // Go's json.MarshalIndent(…, "", "\t"), which containers/image writes.
-  const text = JSON.stringify(contents, null, "\t");
+  // Go's json.MarshalIndent(…, "", "\t"), which containers/image writes;
+  // Go marshals maps with sorted keys.
+  const sorted = (map: unknown) =>
+    map && typeof map === "object"
+      ? Object.fromEntries(
+        Object.entries(map).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+      )
+      : map;
+  const text = JSON.stringify(
+    {
+      ...contents,
+      auths: sorted(contents.auths),
+      ...(contents.credHelpers
+        ? { credHelpers: sorted(contents.credHelpers) }
+        : {}),
+    },
+    null,
+    "\t",
+  );
   const temp = `${dir}/.${path.slice(slash + 1)}.tmp-${crypto.randomUUID()}`;
   try {
     await Deno.writeTextFile(temp, text, { mode: 0o600 });
