@@ -47,8 +47,6 @@ export interface CommandContext {
 export interface Command {
   /** The name typed after `skopeo`. */
   name: string;
-  /** One line for `Available Commands`. */
-  summary: string;
   /** The text above `Usage:` in the command's help. */
   description: string;
   /** The usage line after the program name. */
@@ -95,4 +93,13 @@ export function flagList(
 ): string[] {
   const value = flags.get(name);
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** A usage mistake for which skopeo prints the command's help and exits 0. */
+export class DisplayUsageError extends Error {
+  /** @param message Why (not printed; skopeo prints only the help). */
+  constructor(message: string) {
+    super(message);
+    this.name = "DisplayUsageError";
+  }
 }

@@ -267,7 +267,6 @@ async function parseName(
 /** The `copy` command. */
 export const copyCommand: Command = {
   name: "copy",
-  summary: "Copy an IMAGE-NAME from one location to another",
   description: [
     'Container "IMAGE-NAME" uses a "transport":"details" format.',
     "",

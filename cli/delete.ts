@@ -19,7 +19,6 @@ import {
 /** The `delete` command. */
 export const deleteCommand: Command = {
   name: "delete",
-  summary: "Delete image IMAGE-NAME",
   description: [
     'Delete an "IMAGE_NAME" from a transport',
     "Supported transports:",

@@ -48,7 +48,6 @@ function printTemplate(io: CliIo, render: () => string): void {
 /** The `inspect` command. */
 export const inspectCommand: Command = {
   name: "inspect",
-  summary: "Inspect image IMAGE-NAME",
   description:
     'Return low-level information about "IMAGE-NAME" in a registry/transport\nSupported transports:\n%TRANSPORTS%\n\nSee skopeo(1) section "IMAGE NAMES" for the expected format',
   usage: "skopeo inspect [command options] IMAGE-NAME",

@@ -6,7 +6,11 @@
  * @module
  */
 import { loadRegistryCommands } from "../transports/builtin.ts";
-import type { Command, CommandContext } from "./_command.ts";
+import {
+  type Command,
+  type CommandContext,
+  DisplayUsageError,
+} from "./_command.ts";
 import type { FlagSpec } from "./_flags.ts";
 import {
   imageContext,
@@ -19,13 +23,6 @@ import {
  * Asks the dispatcher to print the command's help and exit 0, as skopeo's
  * `errorShouldDisplayUsage` does (e.g. `list-tags` without an argument).
  */
-export class DisplayUsageError extends Error {
-  /** @param message Why (not printed; skopeo prints only the help). */
-  constructor(message: string) {
-    super(message);
-    this.name = "DisplayUsageError";
-  }
-}
 
 /** Transports skopeo 1.9.3 lists tags of. */
 const TAG_LISTING_TRANSPORTS = ["docker", "docker-archive"] as const;
@@ -52,8 +49,6 @@ export function formatTagList(
 /** The `list-tags` command. */
 export const listTagsCommand: Command = {
   name: "list-tags",
-  summary:
-    "List tags in the transport/repository specified by the SOURCE-IMAGE",
   description: [
     'Return the list of tags from the transport/repository "SOURCE-IMAGE"',
     "",

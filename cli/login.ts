@@ -147,7 +147,6 @@ export function processTerminal(
 /** The `login` command. */
 export const loginCommand: Command = {
   name: "login",
-  summary: "Login to a container registry",
   description: "Login to a container registry on a specified server.",
   usage: "skopeo login [command options] REGISTRY",
   examples: "skopeo login quay.io",

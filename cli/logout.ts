@@ -12,7 +12,6 @@ import { AUTHFILE_FLAG, authFileFlag, LOGIN_TLS_FLAG } from "./login.ts";
 /** The `logout` command. */
 export const logoutCommand: Command = {
   name: "logout",
-  summary: "Logout of a container registry",
   description: "Logout of a container registry on a specified server.",
   usage: "skopeo logout [command options] REGISTRY",
   examples: "skopeo logout quay.io",

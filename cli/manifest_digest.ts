@@ -10,7 +10,6 @@ import type { Command, CommandContext } from "./_command.ts";
 /** The `manifest-digest` command. */
 export const manifestDigestCommand: Command = {
   name: "manifest-digest",
-  summary: "Compute a manifest digest of a file",
   description: "Compute a manifest digest of a file",
   usage: "skopeo manifest-digest MANIFEST-FILE",
   examples: "skopeo manifest-digest manifest.json",

@@ -7,16 +7,9 @@
 import { TransportRegistry } from "../core/registry.ts";
 import { BUILTIN_REGISTRY_OPTIONS } from "../transports/builtin.ts";
 import type { Command, GlobalOptions } from "./_command.ts";
-import { flagBool, flagString } from "./_command.ts";
+import { DisplayUsageError, flagBool, flagString } from "./_command.ts";
 import { type FlagSpec, formatFlagUsages, parseFlags } from "./_flags.ts";
 import { type CliIo, createLogger, formatLogLine } from "./_log.ts";
-import { copyCommand } from "./copy.ts";
-import { deleteCommand } from "./delete.ts";
-import { inspectCommand } from "./inspect.ts";
-import { DisplayUsageError, listTagsCommand } from "./list_tags.ts";
-import { loginCommand } from "./login.ts";
-import { logoutCommand } from "./logout.ts";
-import { manifestDigestCommand } from "./manifest_digest.ts";
 import { SKOPEO_COMPAT_VERSION, SKOPEO_TS_VERSION } from "./version.ts";
 
 export type { CliIo } from "./_log.ts";
@@ -71,15 +64,55 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "version", short: "v", kind: "bool", usage: "Version for Skopeo" },
 ];
 
+/** A command's name, its help line, and its module, loaded only when used. */
+export interface CommandEntry {
+  /** The name typed after `skopeo`. */
+  name: string;
+  /** One line for `Available Commands`. */
+  summary: string;
+  /** Loads the command (so `--help` and other commands stay fast). */
+  load(): Promise<Command>;
+}
+
 /** Commands that work in this build. */
-export const COMMANDS: readonly Command[] = [
-  copyCommand,
-  deleteCommand,
-  inspectCommand,
-  listTagsCommand,
-  loginCommand,
-  logoutCommand,
-  manifestDigestCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "copy",
+    summary: "Copy an IMAGE-NAME from one location to another",
+    load: async () => (await import("./copy.ts")).copyCommand,
+  },
+  {
+    name: "delete",
+    summary: "Delete image IMAGE-NAME",
+    load: async () => (await import("./delete.ts")).deleteCommand,
+  },
+  {
+    name: "inspect",
+    summary: "Inspect image IMAGE-NAME",
+    load: async () => (await import("./inspect.ts")).inspectCommand,
+  },
+  {
+    name: "list-tags",
+    summary:
+      "List tags in the transport/repository specified by the SOURCE-IMAGE",
+    load: async () => (await import("./list_tags.ts")).listTagsCommand,
+  },
+  {
+    name: "login",
+    summary: "Login to a container registry",
+    load: async () => (await import("./login.ts")).loginCommand,
+  },
+  {
+    name: "logout",
+    summary: "Logout of a container registry",
+    load: async () => (await import("./logout.ts")).logoutCommand,
+  },
+  {
+    name: "manifest-digest",
+    summary: "Compute a manifest digest of a file",
+    load: async () =>
+      (await import("./manifest_digest.ts")).manifestDigestCommand,
+  },
 ];
 
 /** skopeo commands still to come, with the issue that brings each. */
@@ -248,9 +281,10 @@ export async function runCli(
     name = args[index + 1];
     rest = ["--help"];
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const entry = COMMANDS.find((c) => c.name === name);
+  let command: Command | undefined;
   try {
-    if (name !== undefined && !command) {
+    if (name !== undefined && !entry) {
       if (PLANNED[name]) {
         return fatal(
           `skopeo-ts does not implement "${name}" yet (tracked in issue ${
@@ -262,6 +296,7 @@ export async function runCli(
         `Unrecognized command \`skopeo ${name}\`\nTry 'skopeo --help' for more information`,
       );
     }
+    command = await entry?.load();
     const parsed = parseFlags(rest, [
       ...GLOBAL_FLAGS,
       ...(command?.flags ?? []),
