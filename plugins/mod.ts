@@ -22,4 +22,4 @@
 export * from "../core/transport.ts";
 export * from "../core/errors.ts";
 export type * from "../core/types.ts";
-export { DigestVerifierStream, digestOf, parseDigest } from "../core/digest.ts";
+export { digestOf, DigestVerifierStream, parseDigest } from "../core/digest.ts";

@@ -49,7 +49,7 @@ function requirements(value: unknown, where: string): PolicyRequirement[] {
       `invalid policy in ${where}: expected a non-empty list of requirements`,
     );
   }
-  return value.map((r, i) => {
+  return value.map((r) => {
     const type = (r as { type?: unknown } | null)?.type;
     if (typeof type !== "string" || !KNOWN_TYPES.has(type)) {
       throw new InvalidContentError(
