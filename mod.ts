@@ -3,14 +3,33 @@
  * between transports (`oci:`, `dir:`, and more as they land), with digest
  * verification, progress events and cancellation.
  *
- * @example Copy an image from an OCI layout to a directory
- * ```ts ignore
+ * @example Copy an image from an OCI layout to a directory, printing progress
+ * ```ts
  * import { copyImage, parseImageName } from "./mod.ts";
+ * const target = await Deno.makeTempDir();
  * const source = await parseImageName("oci:tests/fixtures/oci:demo");
- * const destination = await parseImageName("dir:/tmp/demo");
+ * const destination = await parseImageName(`dir:${target}/demo`);
  * const { digest } = await copyImage(source, destination, {
  *   onEvent: (e) => e.type === "blob-finished" && console.log(e.digest),
+ *   signal: AbortSignal.timeout(60_000),
  * });
+ * console.log(digest);
+ * await Deno.remove(target, { recursive: true });
+ * ```
+ *
+ * @example Load a transport plugin and use it
+ * ```ts
+ * import {
+ *   copyImage,
+ *   createTransportRegistry,
+ *   loadTransportPlugin,
+ * } from "./mod.ts";
+ * const registry = createTransportRegistry();
+ * await loadTransportPlugin("plugins/examples/memory/mod.ts", { registry });
+ * const { digest } = await copyImage(
+ *   await registry.parseImageName("oci:tests/fixtures/oci:demo"),
+ *   await registry.parseImageName("memory:demo"),
+ * );
  * console.log(digest);
  * ```
  *
@@ -37,6 +56,29 @@ export type { InspectImageOptions } from "./core/image/inspect_image.ts";
 export type { InspectInfo } from "./core/image/inspect.ts";
 export { deleteImage, listTags } from "./core/image/repository_ops.ts";
 export { formatImageName, TransportRegistry } from "./core/registry.ts";
+export { DEFAULT_PARALLEL_IMAGES, syncImages } from "./core/sync/mod.ts";
+export type {
+  SyncDestinationKind,
+  SyncEvent,
+  SyncEventHandler,
+  SyncFailure,
+  SyncImagesOptions,
+  SyncResult,
+  SyncSourceKind,
+} from "./core/sync/mod.ts";
+export { loadTransportPlugin, splitPluginList } from "./core/plugin_loader.ts";
+export type { LoadTransportPluginOptions } from "./core/plugin_loader.ts";
+export type { Policy, PolicyRequirement } from "./core/policy/policy.ts";
+export type {
+  ParsedImageManifest,
+  ParsedManifest,
+  ParsedManifestList,
+} from "./core/manifest/mod.ts";
+export type {
+  Schema1Details,
+  Schema1V1Compatibility,
+} from "./core/manifest/docker_schema1.ts";
+export type { DigestAlgorithm } from "./core/digest.ts";
 export type {
   TransportLoader,
   TransportRegistryOptions,
@@ -51,10 +93,12 @@ export type * from "./core/types.ts";
  * given loaders.
  *
  * @example Add your own transport
- * ```ts ignore
+ * ```ts
  * import { createTransportRegistry } from "./mod.ts";
+ * import { createMemoryTransport } from "./plugins/examples/memory/mod.ts";
  * const registry = createTransportRegistry();
- * console.log(registry.names());
+ * registry.add(createMemoryTransport({ name: "scratch" }));
+ * console.assert(registry.names().includes("scratch"));
  * ```
  *
  * @param options Extra loaders and unsupported names.

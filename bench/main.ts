@@ -32,6 +32,11 @@ import {
   summarize,
   type ToolStats,
 } from "./report.ts";
+import {
+  type BenchRegistries,
+  startBenchRegistries,
+  startFreshRegistry,
+} from "./registry.ts";
 import { type RunPaths, type Scenario, SCENARIOS } from "./scenarios.ts";
 import {
   canMeasureUsage,
@@ -167,6 +172,7 @@ async function runScenario(
   work: string,
   runs: number,
   usage: boolean,
+  registries: BenchRegistries | undefined,
 ): Promise<ScenarioResult> {
   const result: ScenarioResult = { id: scenario.id, title: scenario.title };
   const dir = join(work, scenario.id);
@@ -178,7 +184,15 @@ async function runScenario(
     const dest = scenario.keepDestination
       ? join(dir, `${tool.name}-kept`)
       : join(dir, `${tool.name}-${counter++}`);
-    const paths: RunPaths = { image, dest };
+    const fresh = scenario.freshRegistry
+      ? await startFreshRegistry()
+      : undefined;
+    const paths: RunPaths = {
+      image,
+      dest,
+      ...(registries ? { registries } : {}),
+      ...(fresh ? { fresh } : {}),
+    };
     try {
       const run = await timedRun(
         tool,
@@ -201,6 +215,7 @@ async function runScenario(
       if (warmUp) await scenario.verify?.(paths);
       else samples[tool.name].push(run);
     } finally {
+      await fresh?.stop();
       if (!scenario.keepDestination) {
         await Deno.remove(dest, { recursive: true }).catch(() => {});
       }
@@ -280,6 +295,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const loadBefore = await loadAverage();
   const work = await Deno.makeTempDir({ prefix: "skopeo-ts-bench-" });
   const results: ScenarioResult[] = [];
+  let registries: BenchRegistries | undefined;
   const started = performance.now();
   try {
     const tools = await prepareTools(join(work, "env"));
@@ -287,6 +303,10 @@ export async function main(args: readonly string[]): Promise<number> {
     const scenarios = SCENARIOS.filter((s) =>
       !options.only || options.only.includes(s.id)
     );
+    if (scenarios.some((s) => s.registry)) {
+      log("starting a loopback registry, pushing the image to it (skopeo)");
+      registries = await startBenchRegistries(image, tools[0]);
+    }
     for (const scenario of scenarios) {
       const elapsed = (performance.now() - started) / 1000;
       const runs = elapsed > options.maxSeconds ? 1 : options.runs;
@@ -301,11 +321,13 @@ export async function main(args: readonly string[]): Promise<number> {
         join(work, "runs"),
         runs,
         usage,
+        registries,
       );
       if (result.failure) log(`${scenario.id} FAILED: ${result.failure}`);
       results.push(result);
     }
   } finally {
+    await registries?.[Symbol.asyncDispose]();
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
   const loadAfter = await loadAverage();

@@ -1,12 +1,21 @@
 /**
  * The scenarios the bench times, one table entry each. A scenario says how to
  * call the CLI, what result both tools must agree on, and how to check the
- * copy it made. Registry scenarios join the table when `docker://` lands
- * (a registry address then goes into {@linkcode RunPaths}).
+ * copy it made. Registry scenarios get the loopback registries in
+ * {@linkcode RunPaths}.
  *
  * @module
  */
+import { basename, join } from "node:path";
+import { createZstdDecompress } from "node:zlib";
+import { Digester, digestOf } from "../core/digest.ts";
 import type { BenchImage } from "./image.ts";
+import type { RunningRegistry } from "../tests/support/registry.ts";
+import {
+  type BenchRegistries,
+  registryManifestDigest,
+  verifyRegistryImage,
+} from "./registry.ts";
 import {
   type StoredImage,
   storedManifestDigest,
@@ -23,6 +32,10 @@ export interface RunPaths {
    * `keepDestination`, the same path for all of one tool's runs.
    */
   dest: string;
+  /** The registries, for scenarios with `registry`. */
+  registries?: BenchRegistries;
+  /** An empty registry started for this run only, with `freshRegistry`. */
+  fresh?: RunningRegistry;
 }
 
 /** One row of the bench. */
@@ -31,6 +44,14 @@ export interface Scenario {
   id: string;
   /** The row's label. */
   title: string;
+  /** Needs {@linkcode RunPaths.registries}. */
+  registry?: boolean;
+  /**
+   * Needs {@linkcode RunPaths.fresh}: an empty registry per run, on a new
+   * port, so that nothing (not even skopeo's system-wide blob-info cache,
+   * which remembers where blobs were pushed before) can skip an upload.
+   */
+  freshRegistry?: boolean;
   /** Reuse one destination per tool; its untimed warm-up run fills it. */
   keepDestination?: boolean;
   /** The command line after the global flags. */
@@ -84,6 +105,149 @@ function copy(
   };
 }
 
+const TLS = ["--src-tls-verify=false", "--dest-tls-verify=false"];
+
+function registriesOf(paths: RunPaths): BenchRegistries {
+  if (!paths.registries) throw new Error("this scenario needs the registries");
+  return paths.registries;
+}
+
+/** A repository unique to the run (the destination path's last part). */
+function runRepository(id: string, paths: RunPaths): string {
+  return `bench/${id}/${basename(paths.dest)}`;
+}
+
+type Side = "oci" | "primary" | "fresh";
+
+/** A copy where at least one side is a registry. */
+function registryCopy(
+  id: string,
+  title: string,
+  from: Side,
+  to: Side,
+  options: { keepDestination?: boolean } = {},
+): Scenario {
+  const target = (paths: RunPaths) => {
+    const registries = registriesOf(paths);
+    const fresh = paths.fresh;
+    if (to === "fresh" && !fresh) throw new Error("needs a fresh registry");
+    return {
+      registry: to === "fresh" ? fresh! : registries.primary,
+      repository: runRepository(id, paths),
+      tag: paths.image.ref,
+    };
+  };
+  const storedOci = (paths: RunPaths): StoredImage => ({
+    kind: "oci",
+    path: paths.dest,
+    ref: paths.image.ref,
+  });
+  return {
+    id,
+    title,
+    registry: true,
+    freshRegistry: to === "fresh",
+    ...options,
+    args: (paths) => {
+      const src = from === "oci"
+        ? source("oci", paths.image)
+        : registriesOf(paths).source;
+      if (to === "oci") {
+        return ["copy", ...TLS, src, `oci:${paths.dest}:${paths.image.ref}`];
+      }
+      const t = target(paths);
+      return [
+        "copy",
+        ...TLS,
+        src,
+        `docker://${t.registry.host}/${t.repository}:${t.tag}`,
+      ];
+    },
+    outcome: (paths) => {
+      if (to === "oci") return storedManifestDigest(storedOci(paths));
+      const t = target(paths);
+      return registryManifestDigest(t.registry, t);
+    },
+    expected: (image) =>
+      to === "oci"
+        ? `${image.manifestDigest} (1 index entry)`
+        : image.manifestDigest,
+    verify: (paths) => {
+      if (to === "oci") return verifyStoredImage(storedOci(paths));
+      const t = target(paths);
+      return verifyRegistryImage(t.registry, t);
+    },
+  };
+}
+
+interface OciManifest {
+  config: { digest: string };
+  layers: { digest: string; size: number; mediaType: string }[];
+}
+
+async function readOciImage(
+  paths: RunPaths,
+): Promise<{ manifest: OciManifest; blob: (d: string) => string }> {
+  const stored = await storedManifestDigest({
+    kind: "oci",
+    path: paths.dest,
+    ref: paths.image.ref,
+  });
+  const blob = (d: string) => join(paths.dest, "blobs", d.replace(":", "/"));
+  const manifest = JSON.parse(
+    await Deno.readTextFile(blob(stored.split(" ")[0]!)),
+  ) as OciManifest;
+  return { manifest, blob };
+}
+
+/**
+ * gzip → zstd: the zstd bytes differ between encoders, so both tools must
+ * agree on the config (diffIDs unchanged) and the layer types; the check
+ * decompresses every layer and compares it with its diffID.
+ */
+const ZSTD: Scenario = {
+  id: "zstd",
+  title: "copy oci: → oci: recompressing gzip → zstd",
+  args: (paths) => [
+    "copy",
+    "--dest-compress-format",
+    "zstd",
+    source("oci", paths.image),
+    `oci:${paths.dest}:${paths.image.ref}`,
+  ],
+  outcome: async (paths) => {
+    const { manifest } = await readOciImage(paths);
+    const types = [...new Set(manifest.layers.map((l) => l.mediaType))];
+    return `config ${manifest.config.digest}, ${manifest.layers.length} layers ${
+      types.join(",")
+    }`;
+  },
+  verify: async (paths) => {
+    const { manifest, blob } = await readOciImage(paths);
+    const config = JSON.parse(
+      await Deno.readTextFile(blob(manifest.config.digest)),
+    ) as { rootfs: { diff_ids: string[] } };
+    for (const [i, layer] of manifest.layers.entries()) {
+      const bytes = await Deno.readFile(blob(layer.digest));
+      if (digestOf(bytes) !== layer.digest) {
+        throw new Error(`layer ${layer.digest} does not match its digest`);
+      }
+      const digester = new Digester();
+      const unzstd = createZstdDecompress();
+      const done = new Promise<void>((resolve, reject) => {
+        unzstd.on("data", (chunk: Uint8Array) => digester.update(chunk));
+        unzstd.on("end", resolve);
+        unzstd.on("error", reject);
+      });
+      unzstd.end(bytes);
+      await done;
+      if (digester.digest() !== config.rootfs.diff_ids[i]) {
+        throw new Error(`layer ${i} does not decompress to its diffID`);
+      }
+    }
+  },
+};
+
 /** Every scenario, in table order. */
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -101,6 +265,38 @@ export const SCENARIOS: readonly Scenario[] = [
   copy("recopy", "copy oci: → oci: (all blobs present)", "oci", "oci", {
     keepDestination: true,
   }),
+  registryCopy(
+    "push",
+    "push oci: → registry (empty registry)",
+    "oci",
+    "fresh",
+  ),
+  registryCopy(
+    "pull",
+    "pull registry → oci: (empty destination)",
+    "primary",
+    "oci",
+  ),
+  registryCopy(
+    "registry-registry",
+    "copy registry → second registry (empty)",
+    "primary",
+    "fresh",
+  ),
+  registryCopy(
+    "mount",
+    "copy registry → other repository, same registry",
+    "primary",
+    "primary",
+  ),
+  registryCopy(
+    "push-recopy",
+    "push oci: → registry (all blobs present)",
+    "oci",
+    "primary",
+    { keepDestination: true },
+  ),
+  ZSTD,
   {
     id: "inspect",
     title: "inspect oci:",

@@ -4,12 +4,13 @@ import { componentTest } from "../tests/support/components.ts";
 import { makeTempDir } from "../tests/support/temp_dir.ts";
 import { makeTinyTree } from "./_testing.ts";
 import { ensureBenchImage } from "./image.ts";
+import { startBenchRegistries, startFreshRegistry } from "./registry.ts";
 import { SCENARIOS } from "./scenarios.ts";
 import { canMeasureUsage, prepareTools, timedRun } from "./tools.ts";
 
 componentTest({
   name: "SCENARIOS run with skopeo give the results the source dictates",
-  components: ["skopeo", "tar", "gzip"],
+  components: ["skopeo", "tar", "gzip", "docker-registry"],
   async fn() {
     await using dir = await makeTempDir("bench-scenarios-");
     await Deno.mkdir(dir.join("tree"));
@@ -19,9 +20,18 @@ componentTest({
     ], { cacheDir: dir.join("cache") });
     const [skopeo] = await prepareTools(dir.join("env"));
     const usage = await canMeasureUsage();
+    await using registries = await startBenchRegistries(image, skopeo);
     for (const scenario of SCENARIOS) {
-      const paths = { image, dest: dir.join(`dest-${scenario.id}`) };
+      const paths = {
+        image,
+        dest: dir.join(`dest-${scenario.id}`),
+        registries,
+      };
       const runs = scenario.keepDestination ? 2 : 1;
+      await using fresh = scenario.freshRegistry
+        ? await startFreshRegistry()
+        : undefined;
+      if (fresh) Object.assign(paths, { fresh });
       for (let i = 0; i < runs; i++) {
         const run = await timedRun(
           skopeo,

@@ -163,6 +163,8 @@ export function imageContext(
   if (get("registry-token") !== undefined) {
     docker.registryToken = get("registry-token");
   }
+  const registriesConf = flagString(flags, "registries-conf");
+  if (registriesConf) docker.registriesConfPath = registriesConf;
   const tlsVerify = flagBool(flags, `${prefix}tls-verify`);
   if (tlsVerify !== undefined) docker.tlsVerify = tlsVerify;
   const retryTimes = flagInt(flags, "retry-times");

@@ -86,6 +86,15 @@ function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** The terminal's width, 80 when stdout has none. */
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
+  }
+}
+
 interface Bar {
   label: string;
   bytes: number;
@@ -98,7 +107,8 @@ function barRenderer(options: ProgressOptions): ProgressRenderer {
   const bars = new Map<Digest, Bar>();
   let drawnLines = 0;
   let lastDraw = 0;
-  const width = Math.max(20, Math.min(options.columns ?? 80, 120) - 60);
+  const columns = options.columns ?? terminalColumns();
+  const width = Math.max(10, Math.min(columns, 120) - 70);
 
   const barText = (bar: Bar): string => {
     if (bar.state === "done") return `${bar.label} done`;
@@ -117,7 +127,10 @@ function barRenderer(options: ProgressOptions): ProgressRenderer {
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
     let out = drawnLines > 0 ? `\x1b[${drawnLines}A` : "";
-    for (const bar of bars.values()) out += `\x1b[2K${barText(bar)}\n`;
+    // A line wider than the terminal wraps and the cursor-up count breaks.
+    for (const bar of bars.values()) {
+      out += `\x1b[2K${barText(bar).slice(0, columns - 1)}\n`;
+    }
     drawnLines = bars.size;
     options.write(out);
   };

@@ -228,6 +228,21 @@ function withCompressionSettings(
   return { ...context, settings };
 }
 
+/** `--additional-tag` for docker-archive destinations (others ignore it, as skopeo's do). */
+function withArchiveSettings(
+  context: TransportContext,
+  additionalTags: string[],
+): TransportContext {
+  if (additionalTags.length === 0) return context;
+  return {
+    ...context,
+    settings: {
+      ...context.settings,
+      "docker-archive": { additionalTags },
+    },
+  };
+}
+
 /** Reads `--all` / `--multi-arch` into a list selection. */
 export function listSelection(
   all: boolean | undefined,
@@ -308,14 +323,6 @@ export const copyCommand: Command = {
       flagString(flags, "multi-arch"),
     );
     const additionalTags = flagList(flags, "additional-tag");
-    if (
-      additionalTags.length > 0 &&
-      destination.transport.name !== "docker-archive"
-    ) {
-      logger.warn(
-        "--additional-tag is only used by docker-archive: destinations",
-      );
-    }
     const policy = global.insecurePolicy
       ? undefined
       : await loadPolicy(global.policyPath).catch((error) => {
@@ -333,9 +340,12 @@ export const copyCommand: Command = {
     try {
       result = await copyImage(source, destination, {
         sourceContext: imageContext(flags, "src-", global, logger),
-        destinationContext: withCompressionSettings(
-          imageContext(flags, "dest-", global, logger),
-          flags,
+        destinationContext: withArchiveSettings(
+          withCompressionSettings(
+            imageContext(flags, "dest-", global, logger),
+            flags,
+          ),
+          additionalTags,
         ),
         compressionFormat: compressionFormat(flags),
         compressionLevel: flagInt(flags, "dest-compress-level"),

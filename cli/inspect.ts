@@ -134,8 +134,8 @@ export const inspectCommand: Command = {
     const reference = source.reference;
     let repoTags: string[] = [];
     if (
-      !(flagBool(flags, "no-tags") ?? false) && reference.dockerReference &&
-      reference.listTags
+      !(flagBool(flags, "no-tags") ?? false) &&
+      reference.transport.name === "docker" && reference.listTags
     ) {
       repoTags = await reference.listTags({
         context: transportContext,

@@ -43,7 +43,11 @@ export function formatTagList(
   repository: string,
   tags: readonly string[],
 ): string {
-  return `${JSON.stringify({ Repository: repository, Tags: tags }, null, 4)}\n`;
+  // `Repository` is omitempty in skopeo's output struct (docker-archive).
+  const output = repository === ""
+    ? { Tags: tags }
+    : { Repository: repository, Tags: tags };
+  return `${JSON.stringify(output, null, 4)}\n`;
 }
 
 /** The `list-tags` command. */
@@ -73,9 +77,14 @@ export const listTagsCommand: Command = {
       throw new Error(`Invalid "${argument}": does not specify a transport`);
     }
     if (transportName === "docker-archive") {
-      throw new Error(
-        "Tag listing of docker-archive: is not implemented yet (it comes with the docker-archive transport, issue #4)",
-      );
+      // Every tag of every image in the archive; the name's own tag is ignored.
+      const archive = await registry.parseImageName(argument);
+      const tags = await archive.listTags!({
+        context: imageContext(context.flags, "", global, context.logger),
+        signal: global.signal,
+      });
+      io.stdout(formatTagList("", tags));
+      return 0;
     }
     if (transportName !== "docker") {
       throw new Error(

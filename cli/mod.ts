@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { loadTransportPlugin, splitPluginList } from "../core/plugin_loader.ts";
 import { TransportRegistry } from "../core/registry.ts";
 import { BUILTIN_REGISTRY_OPTIONS } from "../transports/builtin.ts";
 import type { Command, GlobalOptions } from "./_command.ts";
@@ -51,6 +52,13 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   },
   { name: "policy", kind: "string", usage: "Path to a trust policy file" },
   {
+    // Hidden in skopeo 1.9.3 too (cmd/skopeo/main.go marks it so).
+    name: "registries-conf",
+    kind: "string",
+    usage: "path to the registries.conf file",
+    hidden: true,
+  },
+  {
     name: "registries.d",
     kind: "string",
     usage:
@@ -61,8 +69,36 @@ const GLOBAL_FLAGS: FlagSpec[] = [
     kind: "string",
     usage: "directory used to store temporary files",
   },
+  {
+    name: "transport-plugin",
+    kind: "stringArray",
+    usage:
+      "load a transport plugin module from `PATH` (repeatable; also SKOPEO_TS_PLUGINS, colon-separated)",
+  },
   { name: "version", short: "v", kind: "bool", usage: "Version for Skopeo" },
 ];
+
+/** The environment variable listing plugin paths. */
+export const PLUGINS_ENV = "SKOPEO_TS_PLUGINS";
+
+/** Loads plugins from the environment, then from `--transport-plugin`. */
+async function loadPlugins(
+  registry: TransportRegistry,
+  flags: Map<string, unknown>,
+): Promise<void> {
+  let fromEnv: string | undefined;
+  try {
+    fromEnv = Deno.env.get(PLUGINS_ENV);
+  } catch {
+    // No --allow-env: only the flag applies.
+  }
+  const fromFlags = flags.get("transport-plugin");
+  const paths = [
+    ...splitPluginList(fromEnv),
+    ...(Array.isArray(fromFlags) ? fromFlags as string[] : []),
+  ];
+  for (const path of paths) await loadTransportPlugin(path, { registry });
+}
 
 /** A command's name, its help line, and its module, loaded only when used. */
 export interface CommandEntry {
@@ -113,11 +149,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () =>
       (await import("./manifest_digest.ts")).manifestDigestCommand,
   },
+  {
+    name: "sync",
+    summary: "Synchronize one or more images from one location to another",
+    load: async () => (await import("./sync.ts")).syncCommand,
+  },
 ];
 
 /** skopeo commands still to come, with the issue that brings each. */
 const PLANNED: Readonly<Record<string, string>> = {
-  "sync": "#6",
   "standalone-sign": "#7",
   "standalone-verify": "#7",
   "generate-sigstore-key": "#7",
@@ -307,6 +347,7 @@ export async function runCli(
       );
       return EXIT_OK;
     }
+    await loadPlugins(registry, parsed.flags);
     if (!command || parsed.flags.get("help") === true) {
       io.stdout(command ? commandHelp(command, registry) : rootHelp());
       return EXIT_OK;

@@ -100,6 +100,15 @@ export interface ImageReference {
   deleteImage?(options?: OpenOptions): Promise<void>;
   /** Lists the tags of the repository; absent when the transport cannot. */
   listTags?(options?: OpenOptions): Promise<string[]>;
+  /**
+   * The digest of the top-level manifest stored at this location, or
+   * `undefined` when there is none; read with one cheap request (a registry
+   * `HEAD`) and no blob access. `sync` uses it to skip images the
+   * destination already has. Absent when the transport cannot tell cheaply.
+   *
+   * @throws {Error} Only on unexpected failures (not for a missing image).
+   */
+  getManifestDigest?(options?: OpenOptions): Promise<Digest | undefined>;
 }
 
 /** Options of calls that concern one image of a manifest list. */

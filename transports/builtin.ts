@@ -15,7 +15,9 @@ import type {
 export const BUILTIN_TRANSPORTS: Readonly<Record<string, TransportLoader>> = {
   dir: () => import("./dir/mod.ts"),
   docker: () => import("./docker/mod.ts"),
+  "docker-archive": () => import("./docker_archive/mod.ts"),
   oci: () => import("./oci/mod.ts"),
+  "oci-archive": () => import("./oci_archive/mod.ts"),
 };
 
 /**
@@ -28,8 +30,6 @@ export const loadRegistryCommands = (): Promise<
 
 /** Transport names skopeo knows that this build cannot run yet, with why. */
 export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
-  "docker-archive": "not implemented yet",
-  "oci-archive": "not implemented yet",
   "docker-daemon": "not implemented yet",
   "containers-storage": "not implemented yet",
   "ostree": "needs libostree",

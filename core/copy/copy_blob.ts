@@ -12,7 +12,7 @@ import {
   detectCompression,
   getCompressionAlgorithm,
 } from "../compression/mod.ts";
-import { DigestVerifierStream } from "../digest.ts";
+import { Digester, DigestVerifierStream } from "../digest.ts";
 import { DigestMismatchError } from "../errors.ts";
 import type { Descriptor, Digest } from "../types.ts";
 import type { BlobKind, CopyEventHandler } from "./events.ts";
@@ -62,6 +62,40 @@ export interface CopiedBlob {
   size: number;
   /** Its media type there, when the copy changed its compression. */
   mediaType?: string;
+  /** Digest of the uncompressed blob, when asked for (`diffId`). */
+  diffId?: Digest;
+}
+
+/** Options of {@linkcode copyBlob}. */
+export interface CopyBlobOptions {
+  /** The blob's role. */
+  kind: BlobKind;
+  /** Its index among the layers. */
+  layerIndex?: number;
+  /** Whether its compression may change. */
+  canModify?: boolean;
+  /**
+   * Also compute the digest of the uncompressed bytes while copying (schema1
+   * conversions need it). The blob is then always read from the source.
+   */
+  diffId?: boolean;
+}
+
+/**
+ * Digests the uncompressed form of a stream: decompressed when its first
+ * bytes say it is compressed, as is otherwise.
+ */
+async function uncompressedDigest(
+  stream: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+): Promise<Digest> {
+  const detected = await detectCompression(stream, { signal });
+  const raw = detected.algorithm
+    ? detected.stream.pipeThrough(decompressStream(detected.algorithm))
+    : detected.stream;
+  const digester = new Digester();
+  for await (const chunk of raw) digester.update(chunk);
+  return digester.digest();
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -98,12 +132,17 @@ function progressStream(
 export function copyBlob(
   context: BlobCopyContext,
   descriptor: Descriptor,
-  options: { kind: BlobKind; layerIndex?: number; canModify?: boolean },
+  options: CopyBlobOptions,
 ): Promise<CopiedBlob> {
   let pending = context.inFlight.get(descriptor.digest);
+  if (!pending && options.diffId) {
+    pending = transferBlob(context, descriptor, options);
+    context.inFlight.set(descriptor.digest, pending);
+  }
   if (!pending) {
     const declared = compressionOfMediaType(descriptor.mediaType);
-    const mayChange = options.kind === "layer" && options.canModify === true &&
+    const modifiable = options.kind === "layer" && options.canModify === true;
+    const mayChange = modifiable &&
       (declared === "unknown" ||
         decideCompressionStep({
             detected: declared,
@@ -111,8 +150,13 @@ export function copyBlob(
             requestedFormat: context.compression.format,
             canModify: true,
           }).op !== "preserve");
-    pending = mayChange
-      ? transformBlob(context, descriptor, options)
+    // Media types can lie (docker-archive declares gzip for plain tar): as
+    // containers/image, check the bytes when the destination has a wish,
+    // after trying to reuse the blob as declared.
+    const mustCheck = modifiable && !mayChange &&
+      context.compression.desired !== "preserve";
+    pending = mayChange || mustCheck
+      ? transformBlob(context, descriptor, { ...options, reuse: mustCheck })
       : transferBlob(context, descriptor, options);
     context.inFlight.set(descriptor.digest, pending);
   }
@@ -122,17 +166,21 @@ export function copyBlob(
 async function transferBlob(
   context: BlobCopyContext,
   descriptor: Descriptor,
-  options: { kind: BlobKind; layerIndex?: number },
+  options: { kind: BlobKind; layerIndex?: number; diffId?: boolean },
 ): Promise<CopiedBlob> {
   const { source, destination, signal, onEvent } = context;
   const { digest, size } = descriptor;
   return await context.limiter.run(async () => {
-    const reused = await destination.tryReusingBlob(descriptor, {
-      canSubstitute: false,
-      sourceReference: source.reference,
-      layerIndex: options.layerIndex,
-      signal,
-    });
+    // Reusing would skip reading the blob, whose diffID is then unknown.
+    const reused = !options.diffId && await destination.tryReusingBlob(
+      descriptor,
+      {
+        canSubstitute: false,
+        sourceReference: source.reference,
+        layerIndex: options.layerIndex,
+        signal,
+      },
+    );
     if (reused) {
       onEvent({
         type: "blob-skipped",
@@ -152,12 +200,20 @@ async function transferBlob(
         subject: `blob ${digest}`,
       });
     }
-    const verified = blob.stream
+    let verified = blob.stream
       .pipeThrough(
         new DigestVerifierStream(digest, { size, subject: `blob ${digest}` }),
       )
       .pipeThrough(progressStream(digest, size, onEvent));
-    let uploaded;
+    // A second reader digests the uncompressed bytes on the fly.
+    let diffId: Promise<Digest> | undefined;
+    if (options.diffId) {
+      const [upload, inspect] = verified.tee();
+      verified = upload;
+      diffId = uncompressedDigest(inspect, signal);
+      diffId.catch(() => {}); // awaited below; a failure also fails the upload
+    }
+    let uploaded: CopiedBlob;
     try {
       uploaded = await destination.putBlob(verified, descriptor, {
         isConfig: options.kind === "config",
@@ -165,6 +221,7 @@ async function transferBlob(
         digestVerified: true,
         signal,
       });
+      if (diffId) uploaded = { ...uploaded, diffId: await diffId };
     } catch (error) {
       if (!verified.locked) await verified.cancel(error).catch(() => {});
       throw error;
@@ -218,11 +275,29 @@ function transformation(
 async function transformBlob(
   context: BlobCopyContext,
   descriptor: Descriptor,
-  options: { kind: BlobKind; layerIndex?: number },
+  options: { kind: BlobKind; layerIndex?: number; reuse?: boolean },
 ): Promise<CopiedBlob> {
   const { source, destination, signal, onEvent, compression } = context;
   const { digest, size } = descriptor;
   return await context.limiter.run(async () => {
+    if (options.reuse) {
+      const reused = await destination.tryReusingBlob(descriptor, {
+        canSubstitute: false,
+        sourceReference: source.reference,
+        layerIndex: options.layerIndex,
+        signal,
+      });
+      if (reused) {
+        onEvent({
+          type: "blob-skipped",
+          digest,
+          size: reused.size,
+          kind: options.kind,
+          reason: "exists",
+        });
+        return { digest: reused.digest, size: reused.size };
+      }
+    }
     onEvent({ type: "blob-started", digest, size, kind: options.kind });
     const blob = await source.getBlob(descriptor, { signal });
     const verified = blob.stream

@@ -8,17 +8,36 @@ import type { FullImageSource } from "../_adapt.ts";
 import { digestOf, verifyBytes } from "../digest.ts";
 import { InvalidContentError, ManifestTypeRejectedError } from "../errors.ts";
 import { parseManifest } from "../manifest/mod.ts";
+import type { ParsedImageManifest } from "../manifest/parsed_manifest.ts";
 import type { Descriptor, Digest, ManifestBlob } from "../types.ts";
 import { type BlobCopyContext, copyBlob } from "./copy_blob.ts";
 import { updateLayers } from "./edit_manifest.ts";
 import { canConvertManifest, convertManifest } from "./convert_manifest.ts";
+import {
+  canConvertSchema1,
+  GZIPPED_EMPTY_LAYER,
+  isSchema1,
+  type Schema1CopiedLayer,
+  schema1ToSchema2,
+  schema2ToSchema1,
+} from "./schema1_convert.ts";
+import { signSchema1 } from "./schema1_sign.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
-/** Whether writing `type` re-encodes the config (Docker schema2 → OCI). */
+/**
+ * Whether writing `type` replaces the source's config (Docker schema2 →
+ * OCI re-encodes it; schema1 has none, so conversions to or from it build
+ * or drop one).
+ */
 function convertsConfig(sourceType: string, type: string): boolean {
-  return sourceType === DOCKER_V2 && type === OCI_MANIFEST;
+  return (sourceType === DOCKER_V2 && type === OCI_MANIFEST) ||
+    (isSchema1(sourceType) !== isSchema1(type));
+}
+
+function canConvert(from: string, to: string): boolean {
+  return canConvertManifest(from, to) || canConvertSchema1(from, to);
 }
 
 /** Options of {@linkcode copySingleImage}. */
@@ -48,13 +67,14 @@ export function planManifestTypes(
   forced?: string,
 ): string[] {
   if (forced) {
-    const reachable = forced === sourceType ||
-      canConvertManifest(sourceType, forced);
+    const reachable = forced === sourceType || canConvert(sourceType, forced);
     return reachable ? [forced] : [];
   }
   if (!supported?.length) return [sourceType];
+  // Conversions to schema1 only when forced: containers/image would try it
+  // last, after every other type was refused.
   const conversions = supported.filter((t) =>
-    t !== sourceType && canConvertManifest(sourceType, t)
+    t !== sourceType && canConvert(sourceType, t) && !isSchema1(t)
   );
   return [
     ...new Set(
@@ -117,10 +137,18 @@ export async function copySingleImage(
   // Compression may change layer digests only where the manifest may change.
   const canModify = !options.preserveDigests && signatures.length === 0 &&
     parsed.schemaVersion === 2;
+  // schema1 → schema2/OCI needs the layers' diffIDs, computed while copying.
+  const diffId = isSchema1(manifest.mediaType) &&
+    types.some((t) => !isSchema1(t));
   const copied = await settleAll(
     context,
     parsed.layers.map((layer, layerIndex) =>
-      copyBlob(context, layer, { kind: "layer", layerIndex, canModify })
+      copyBlob(context, layer, {
+        kind: "layer",
+        layerIndex,
+        canModify,
+        diffId,
+      })
     ),
   );
   const updates = parsed.layers.map((layer, i) => {
@@ -139,10 +167,13 @@ export async function copySingleImage(
     await copyBlob(context, parsed.config, { kind: "config" });
   }
 
+  const copiedLayers: Schema1CopiedLayer[] = copied.map((c) => ({
+    size: c.size,
+    diffId: c.diffId ?? c.digest,
+  }));
   const written = await putManifestWithFallbacks(
     context,
-    manifest,
-    parsed.config,
+    { manifest, config: parsed.config, copiedLayers },
     types,
     options.destinationInstance,
   );
@@ -202,18 +233,18 @@ async function readConfig(
   return bytes;
 }
 
-/** Writes a config produced by a conversion, unless the destination has it. */
+/**
+ * Writes a blob produced by a conversion (a config, or schema1's empty
+ * layer), unless the destination has it.
+ */
 async function putConvertedConfig(
   context: BlobCopyContext,
   bytes: Uint8Array,
+  mediaType = "application/vnd.oci.image.config.v1+json",
 ): Promise<void> {
   const { destination, signal, onEvent } = context;
   const digest = digestOf(bytes);
-  const info = {
-    digest,
-    size: bytes.length,
-    mediaType: "application/vnd.oci.image.config.v1+json",
-  };
+  const info = { digest, size: bytes.length, mediaType };
   const reused = await destination.tryReusingBlob(info, {
     canSubstitute: false,
     signal,
@@ -234,7 +265,7 @@ async function putConvertedConfig(
     ReadableStream.from([bytes]),
     info,
     {
-      isConfig: true,
+      isConfig: !mediaType.includes(".layer") && !mediaType.includes(".rootfs"),
       digestVerified: true,
       signal,
     },
@@ -247,6 +278,83 @@ async function putConvertedConfig(
   });
 }
 
+function parseImage(manifest: ManifestBlob): ParsedImageManifest {
+  const parsed = parseManifest(manifest);
+  if (parsed.kind !== "image") {
+    throw new InvalidContentError("Expected an image manifest, got a list");
+  }
+  return parsed;
+}
+
+/** What a conversion starts from. */
+interface ConversionInput {
+  /** The manifest, with the layers as stored at the destination. */
+  manifest: ManifestBlob;
+  /** Its config descriptor (none for schema1). */
+  config: Descriptor | undefined;
+  /** The layers as copied (sizes, diffIDs for schema1 sources). */
+  copiedLayers: readonly Schema1CopiedLayer[];
+}
+
+/**
+ * Converts to `type`, writing the blobs the result needs that the layer
+ * copies did not (a re-encoded or built config, schema1's empty layer).
+ */
+async function convertTo(
+  context: BlobCopyContext,
+  input: ConversionInput,
+  type: string,
+): Promise<ManifestBlob> {
+  const { source, destination, signal } = context;
+  const { manifest, config } = input;
+  if (isSchema1(manifest.mediaType)) {
+    // Both schema1 types are the same format for containers/image.
+    if (isSchema1(type)) return manifest;
+    const schema2 = schema1ToSchema2(
+      parseImage(manifest),
+      input.copiedLayers,
+    );
+    if (type === DOCKER_V2) {
+      await putConvertedConfig(
+        context,
+        schema2.config,
+        "application/vnd.docker.container.image.v1+json",
+      );
+      return { bytes: schema2.bytes, mediaType: schema2.mediaType };
+    }
+    const oci = convertManifest(schema2, type, { config: schema2.config });
+    if (oci.config) await putConvertedConfig(context, oci.config);
+    return { bytes: oci.bytes, mediaType: oci.mediaType };
+  }
+  if (isSchema1(type)) {
+    if (!config) throw new InvalidContentError("Manifest has no config");
+    const converted = schema2ToSchema1(
+      parseImage(manifest),
+      await readConfig(source, config, signal),
+      { dockerReference: destination.reference.dockerReference },
+    );
+    if (converted.usesEmptyLayer) {
+      // Written without progress events, as skopeo does.
+      await putConvertedConfig(
+        { ...context, onEvent: () => {} },
+        GZIPPED_EMPTY_LAYER,
+        "application/vnd.docker.image.rootfs.diff.tar.gzip",
+      );
+    }
+    return {
+      bytes: await signSchema1(converted.unsigned),
+      mediaType: type,
+    };
+  }
+  const converted = convertManifest(manifest, type, {
+    config: config && convertsConfig(manifest.mediaType, type)
+      ? await readConfig(source, config, signal)
+      : undefined,
+  });
+  if (converted.config) await putConvertedConfig(context, converted.config);
+  return { bytes: converted.bytes, mediaType: converted.mediaType };
+}
+
 /**
  * Writes the manifest in the first type the destination accepts. Each
  * attempt converts (writing a re-encoded config first, as skopeo does) and
@@ -254,31 +362,28 @@ async function putConvertedConfig(
  */
 async function putManifestWithFallbacks(
   context: BlobCopyContext,
-  manifest: ManifestBlob,
-  config: Descriptor | undefined,
+  input: ConversionInput,
   types: readonly string[],
   instance: Digest | undefined,
 ): Promise<ManifestBlob> {
-  const { source, destination, signal, onEvent } = context;
+  const { destination, signal, onEvent } = context;
+  const { manifest } = input;
   const failures: string[] = [];
   for (const type of types) {
-    let candidate: ManifestBlob = manifest;
-    if (type !== manifest.mediaType) {
-      const converted = convertManifest(manifest, type, {
-        config: config && convertsConfig(manifest.mediaType, type)
-          ? await readConfig(source, config, signal)
-          : undefined,
-      });
-      if (converted.config) await putConvertedConfig(context, converted.config);
-      candidate = { bytes: converted.bytes, mediaType: converted.mediaType };
-    }
+    const candidate = type === manifest.mediaType
+      ? manifest
+      : await convertTo(context, input, type);
     onEvent({ type: "manifest-writing", instance });
     try {
       await destination.putManifest(candidate, { instance, signal });
       return candidate;
     } catch (error) {
-      if (!(error instanceof ManifestTypeRejectedError)) throw error;
-      failures.push(`${type}: ${error.message}`);
+      // By name too: a bundled plugin carries its own copy of the class.
+      if (
+        !(error instanceof ManifestTypeRejectedError) &&
+        (error as Error | undefined)?.name !== "ManifestTypeRejectedError"
+      ) throw error;
+      failures.push(`${type}: ${(error as Error).message}`);
     }
   }
   throw new Error(

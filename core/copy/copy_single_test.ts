@@ -62,10 +62,10 @@ Deno.test("planManifestTypes() follows the decision table", () => {
       expected: [OCI],
     },
     {
-      name: "schema1 cannot be converted here",
+      name: "schema1 converts to OCI, as skopeo does",
       source: DOCKER_V1,
       supported: OCI_DEST,
-      expected: [],
+      expected: [OCI],
     },
     {
       name: "a forced type equal to the source",
@@ -92,8 +92,15 @@ Deno.test("planManifestTypes() follows the decision table", () => {
       name: "a forced type that cannot be reached gives nothing",
       source: OCI,
       supported: undefined,
-      forced: DOCKER_V1,
+      forced: "application/x-not-a-manifest",
       expected: [],
+    },
+    {
+      name: "a forced schema1 is reached by conversion",
+      source: OCI,
+      supported: undefined,
+      forced: DOCKER_V1,
+      expected: [DOCKER_V1],
     },
     {
       name: "forcing a list type for an image gives nothing",

@@ -51,7 +51,7 @@ export async function inspectImage(
   const configBytes = await readConfigBlob(source, image, options);
   let repoTags: string[] = [];
   if (
-    (options.listTags ?? true) && reference.dockerReference &&
+    (options.listTags ?? true) && reference.transport.name === "docker" &&
     reference.listTags
   ) {
     repoTags = await reference.listTags(options);

@@ -14,6 +14,7 @@ import type {
   OpenOptions,
   Transport,
 } from "../../core/transport.ts";
+import type { Digest } from "../../core/types.ts";
 
 /** A directory holding one image. */
 export class DirReference implements ImageReference {
@@ -52,6 +53,12 @@ export class DirReference implements ImageReference {
   async openDestination(options: OpenOptions = {}): Promise<ImageDestination> {
     const { openDirDestination } = await import("./destination.ts");
     return await openDirDestination(this, options);
+  }
+
+  /** The digest of `manifest.json`; undefined when there is none. */
+  async getManifestDigest(): Promise<Digest | undefined> {
+    const { dirManifestDigest } = await import("./manifest_digest.ts");
+    return await dirManifestDigest(this.path);
   }
 
   /** Not supported: skopeo cannot delete `dir:` images either. */

@@ -16,10 +16,13 @@
  * | `userAgent` | – | `context.userAgent`, else `skopeo-ts` |
  * | `maxConcurrentPerHost` | – | 6 blob transfers per registry host |
  * | `tagPageSize` | – | none: the registry's page size (`n=` of `tags/list`) |
+ * | `registriesConfPath` | `--registries-conf` (hidden, as in skopeo) | `$CONTAINERS_REGISTRIES_CONF`, then `~/.config/containers/registries.conf`, then `/etc/containers/registries.conf` (+ `registries.conf.d/*.conf`) |
+ * | `registriesConf` | – | read from the files above (`loadRegistriesConf()` of registries_conf.ts) |
  *
  * @module
  */
 import type { TransportContext } from "../../core/transport.ts";
+import type { RegistriesConf } from "./registries_conf.ts";
 
 /** Per-operation settings of the docker transport. */
 export interface DockerSettings {
@@ -53,7 +56,16 @@ export interface DockerSettings {
    * default `/etc/containers/certs.d`, `/etc/docker/certs.d`.
    */
   certsRoots?: readonly string[] | undefined;
-  /** Environment reader for auth-file lookup; default `Deno.env.get`. */
+  /**
+   * The registries.conf file to read instead of the default ones
+   * (`--registries-conf`); it must exist. `[[registry]]` entries give
+   * `insecure` (used when `tlsVerify` is unset), `blocked`, a `location`
+   * rewrite and mirrors for pulls.
+   */
+  registriesConfPath?: string | undefined;
+  /** An already loaded configuration; when set, no file is read. */
+  registriesConf?: RegistriesConf | undefined;
+  /** Environment reader for auth-file and registries.conf lookup; default `Deno.env.get`. */
   getEnv?: ((name: string) => string | undefined) | undefined;
 }
 
@@ -106,6 +118,16 @@ export function readDockerSettings(
   check(s.maxConcurrentPerHost, "number", "maxConcurrentPerHost");
   check(s.tagPageSize, "number", "tagPageSize");
   check(s.getEnv, "function", "getEnv");
+  check(s.registriesConfPath, "string", "registriesConfPath");
+  if (
+    s.registriesConf !== undefined &&
+    (typeof s.registriesConf !== "object" || s.registriesConf === null ||
+      !Array.isArray((s.registriesConf as Record<string, unknown>).registries))
+  ) {
+    throw new DockerSettingsError(
+      '"registriesConf" must be a loaded registries.conf (see loadRegistriesConf)',
+    );
+  }
   if (s.credentials !== undefined) {
     const c = s.credentials as Record<string, unknown> | null;
     if (

@@ -176,11 +176,17 @@ export class DockerImageSource implements ImageSource {
   /**
    * @param reference The reference.
    * @param client A client with `pull` scope for its repository.
+   * @param physicalName Where the image is actually read (a registries.conf
+   * mirror or location); default the reference's own name.
    */
-  constructor(reference: DockerImageReference, client: RegistryClient) {
+  constructor(
+    reference: DockerImageReference,
+    client: RegistryClient,
+    physicalName?: DockerName,
+  ) {
     this.reference = reference;
     this.#client = client;
-    this.#name = reference.name;
+    this.#name = physicalName ?? reference.name;
   }
 
   /**

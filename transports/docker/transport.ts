@@ -16,6 +16,7 @@ import {
   TRANSPORT_API_VERSION,
 } from "../../core/transport.ts";
 import { manifestDigest } from "../../core/manifest/mod.ts";
+import type { Digest } from "../../core/types.ts";
 import { RegistryClient } from "./client.ts";
 import { DockerImageDestination } from "./destination.ts";
 import {
@@ -28,7 +29,16 @@ import {
   withDefaultTag,
 } from "./reference.ts";
 import { RegistryError, statusErrorFromResponse } from "./registry_error.ts";
-import { readDockerSettings } from "./settings.ts";
+import {
+  BlockedRegistryError,
+  findRegistry,
+  type PullSource,
+  pullSources,
+  type RegistriesConf,
+  RegistriesConfError,
+  registriesConfFor,
+} from "./registries_conf.ts";
+import { type DockerSettings, readDockerSettings } from "./settings.ts";
 import {
   DockerImageSource,
   MANIFEST_ACCEPT,
@@ -65,16 +75,32 @@ export class DockerImageReference implements ImageReference {
     return formatReference(this.name);
   }
 
+  /** A client of this repository; registries.conf may block it or make it insecure. */
   async #client(
     options: OpenOptions,
     actions: string,
   ): Promise<RegistryClient> {
     const settings = readDockerSettings(options.context);
+    let conf: RegistriesConf;
+    try {
+      conf = await registriesConfFor(settings);
+    } catch (error) {
+      // containers/image reads the file first while looking up credentials.
+      const explicit = settings.credentials !== undefined || settings.noCreds;
+      throw prefixMessage(
+        error,
+        explicit ? "loading registries: " : "getting username and password: ",
+      );
+    }
+    const entry = findRegistry(conf, formatName(this.name));
+    if (entry?.blocked) throw new BlockedRegistryError(entry.prefix, conf);
     return await RegistryClient.create({
       domain: this.name.domain,
       repository: this.name.path,
       actions,
-      settings,
+      settings: entry?.insecure && settings.tlsVerify === undefined
+        ? { ...settings, tlsVerify: false }
+        : settings,
       logger: options.context?.logger,
       userAgent: options.context?.userAgent,
       signal: options.signal,
@@ -82,21 +108,92 @@ export class DockerImageReference implements ImageReference {
   }
 
   /**
-   * Opens the image for reading; its manifest is fetched now.
+   * Opens the image for reading; its manifest is fetched now. With a
+   * registries.conf entry for the repository, its mirrors are tried first
+   * and its location last, as containers/image does.
    *
    * @throws {ImageNotFoundError} When the registry has no such manifest.
    * @throws {RegistryError} On registry or network failures.
+   * @throws {BlockedRegistryError} When registries.conf blocks the registry.
    */
   async openSource(options: OpenOptions = {}): Promise<ImageSource> {
-    const client = await this.#client(options, "pull");
-    const source = new DockerImageSource(this, client);
+    const settings = readDockerSettings(options.context);
+    const logger = options.context?.logger;
+    let conf: RegistriesConf;
+    let sources: PullSource[];
     try {
-      await source.load({ signal: options.signal });
+      conf = await registriesConfFor(settings);
+      sources = pullSources(
+        findRegistry(conf, formatName(this.name)),
+        this.name,
+      );
     } catch (error) {
-      await source.close();
+      throw prefixMessage(error, "loading registries configuration: ");
+    }
+    const attempts: { name: string; error: Error }[] = [];
+    for (const source of sources) {
+      const text = formatReference(source.name);
+      logger?.debug(`Trying to access "${text}"`);
+      try {
+        return await this.#openAttempt(options, settings, conf, source);
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const failure = error instanceof Error
+          ? error
+          : new Error(String(error));
+        logger?.debug(`Accessing "${text}" failed: ${failure.message}`);
+        attempts.push({ name: text, error: failure });
+      }
+    }
+    const primary = attempts[attempts.length - 1]!;
+    if (attempts.length === 1) throw primary.error;
+    const extras = attempts.slice(0, -1).map((a) =>
+      `[${a.name}: ${a.error.message}]`
+    );
+    throw withMessage(
+      primary.error,
+      `(Mirrors also failed: ${
+        extras.join("\n")
+      }): ${primary.name}: ${primary.error.message}`,
+    );
+  }
+
+  /** Opens one pull source: a mirror or the primary location. */
+  async #openAttempt(
+    options: OpenOptions,
+    settings: DockerSettings,
+    conf: RegistriesConf,
+    source: PullSource,
+  ): Promise<ImageSource> {
+    const physical = source.name;
+    const own = findRegistry(conf, formatName(physical));
+    if (own?.blocked) throw new BlockedRegistryError(own.prefix, conf);
+    const attempt: DockerSettings = { ...settings };
+    if (settings.tlsVerify === undefined && source.endpoint.insecure) {
+      attempt.tlsVerify = false;
+    }
+    if (physical.domain !== this.name.domain) {
+      // Credentials given for the primary are not sent to another host.
+      delete attempt.credentials;
+      delete attempt.registryToken;
+    }
+    const client = await RegistryClient.create({
+      domain: physical.domain,
+      repository: physical.path,
+      actions: "pull",
+      settings: attempt,
+      logger: options.context?.logger,
+      userAgent: options.context?.userAgent,
+      signal: options.signal,
+    });
+    const image = new DockerImageSource(this, client, physical);
+    try {
+      await image.load({ signal: options.signal });
+    } catch (error) {
+      await image.close();
       throw error;
     }
-    return source;
+    return image;
   }
 
   /**
@@ -177,6 +274,14 @@ export class DockerImageReference implements ImageReference {
     }
   }
 
+  /** The digest of the manifest this reference names, by one `HEAD`. */
+  async getManifestDigest(
+    options: OpenOptions = {},
+  ): Promise<Digest | undefined> {
+    const { headManifestDigest } = await import("./manifest_digest.ts");
+    return await headManifestDigest(this.name, options);
+  }
+
   /**
    * Lists the repository's tags, following `Link` pagination. The
    * reference's own tag is ignored.
@@ -184,7 +289,16 @@ export class DockerImageReference implements ImageReference {
    * @throws {RegistryError} With skopeo's `fetching tags list: …` messages.
    */
   async listTags(options: OpenOptions = {}): Promise<string[]> {
-    const client = await this.#client(options, "pull");
+    let client: RegistryClient;
+    try {
+      client = await this.#client(options, "pull");
+    } catch (error) {
+      if (
+        error instanceof BlockedRegistryError ||
+        error instanceof RegistriesConfError
+      ) throw prefixMessage(error, "failed to create client: ");
+      throw error;
+    }
     const pageSize = readDockerSettings(options.context).tagPageSize;
     try {
       const tags: string[] = [];
@@ -228,6 +342,12 @@ export class DockerImageReference implements ImageReference {
       client.close();
     }
   }
+}
+
+/** Puts `prefix` before an error's message, keeping its class. */
+function prefixMessage(error: unknown, prefix: string): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return withMessage(e, prefix + e.message);
 }
 
 function statusLine(response: Response): string {

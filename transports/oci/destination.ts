@@ -1,49 +1,17 @@
 /**
  * Writes an image into an OCI layout. Blobs and manifests land under their
  * digests (temporary file + rename); `index.json` is rewritten at commit,
- * last, so an interrupted copy never adds an entry.
+ * last, so an interrupted copy never adds an entry. The writing itself is
+ * `transports/_oci_layout/destination.ts`, shared with `oci-archive:`.
  *
  * @module
  */
-import { digestOf } from "../../core/digest.ts";
-import type {
-  CommitOptions,
-  DestinationCapabilities,
-  ImageDestination,
-  InstanceOptions,
-  OpenOptions,
-  PutBlobOptions,
-  ReuseBlobOptions,
-  ReusedBlob,
-  UploadedBlob,
-} from "../../core/transport.ts";
-import { ManifestTypeRejectedError } from "../../core/errors.ts";
-import type {
-  BlobInfo,
-  Descriptor,
-  Digest,
-  ManifestBlob,
-} from "../../core/types.ts";
-import {
-  pathExists,
-  writeFileAtomic,
-  writeStreamAtomic,
-} from "../_fs/atomic.ts";
+import type { OpenOptions } from "../../core/transport.ts";
+import { pathExists } from "../_fs/atomic.ts";
 import { goFsError } from "../_fs/go_error.ts";
-import { reusableBlobSize } from "../_fs/verify_file.ts";
-import {
-  addToIndex,
-  OCI_LAYOUT_CONTENT,
-  ociBlobPath,
-  type OciIndexFile,
-  readIndexFile,
-  REF_NAME_ANNOTATION,
-  writeIndexFile,
-} from "./layout.ts";
+import { OciLayoutDestination } from "../_oci_layout/destination.ts";
+import { type OciIndexFile, readIndexFile } from "./layout.ts";
 import { type OciReference, ociSettings } from "./reference.ts";
-
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 
 /** Opens (creating when needed) an OCI layout for writing. */
 export async function openOciDestination(
@@ -68,15 +36,7 @@ export async function openOciDestination(
 }
 
 /** Writes one image (or list) into an OCI layout. */
-export class OciDestination implements ImageDestination {
-  /** The reference opened. */
-  readonly reference: OciReference;
-  /** OCI manifests and indexes only; lists yes, signatures no. */
-  readonly capabilities: DestinationCapabilities;
-  readonly #index: OciIndexFile;
-  readonly #sharedBlobDir: string | undefined;
-  #top: Descriptor | undefined;
-
+export class OciDestination extends OciLayoutDestination<OciReference> {
   /**
    * @param reference The layout and name.
    * @param index The current `index.json` (or an empty one).
@@ -90,105 +50,12 @@ export class OciDestination implements ImageDestination {
     sharedBlobDir?: string,
     acceptUncompressedLayers = false,
   ) {
-    this.reference = reference;
-    this.capabilities = {
-      supportedManifestTypes: [OCI_MANIFEST, OCI_INDEX],
-      desiredLayerCompression: acceptUncompressedLayers
-        ? "preserve"
-        : "compress",
-      acceptsForeignLayerUrls: true,
-      mustMatchRuntimeOs: false,
-      concurrentBlobWrites: true,
-      storesSignatures: false,
-      storesManifestLists: true,
-    };
-    this.#index = index;
-    this.#sharedBlobDir = sharedBlobDir;
-  }
-
-  #blobPath(digest: Digest): string {
-    return ociBlobPath(this.reference.path, digest, this.#sharedBlobDir);
-  }
-
-  /** Streams a blob into `blobs/<alg>/<hex>` via a temporary file. */
-  async putBlob(
-    stream: ReadableStream<Uint8Array>,
-    info: BlobInfo,
-    options: PutBlobOptions,
-  ): Promise<UploadedBlob> {
-    if (info.digest) {
-      await Deno.mkdir(this.#blobPath(info.digest).replace(/\/[^/]+$/, ""), {
-        recursive: true,
-      });
-    }
-    return await writeStreamAtomic(
-      stream,
-      (digest) => this.#blobPath(digest),
-      {
-        expectedDigest: info.digest,
-        expectedSize: info.size,
-        trusted: options.digestVerified,
-        signal: options.signal,
-      },
-    );
-  }
-
-  /** Reuses a blob already in the layout when its content checks out. */
-  async tryReusingBlob(
-    info: BlobInfo,
-    _options: ReuseBlobOptions,
-  ): Promise<ReusedBlob | undefined> {
-    if (!info.digest) return undefined;
-    const size = await reusableBlobSize(this.#blobPath(info.digest), info.size);
-    return size === undefined ? undefined : { digest: info.digest, size };
-  }
-
-  /**
-   * Stores the manifest as a blob; the top-level one is indexed at commit.
-   * Any type is stored (as skopeo does for a forced `--format v2s2`); the
-   * capabilities only steer conversions.
-   */
-  async putManifest(
-    manifest: ManifestBlob,
-    options: InstanceOptions = {},
-  ): Promise<void> {
-    if (
-      !this.capabilities.supportedManifestTypes!.includes(manifest.mediaType)
-    ) {
-      throw new ManifestTypeRejectedError(manifest.mediaType);
-    }
-    const digest = digestOf(manifest.bytes);
-    await writeFileAtomic(this.#blobPath(digest), manifest.bytes);
-    if (options.instance) return;
-    const descriptor: Descriptor = {
-      mediaType: manifest.mediaType,
-      digest,
-      size: manifest.bytes.byteLength,
-    };
-    if (this.reference.image) {
-      descriptor.annotations = { [REF_NAME_ANNOTATION]: this.reference.image };
-    }
-    this.#top = descriptor;
-  }
-
-  /** Writes `oci-layout` and then `index.json`, last. */
-  async commit(_options: CommitOptions): Promise<void> {
-    if (!this.#top) throw new Error("commit() called before putManifest()");
-    const root = this.reference.path;
-    if (!(await pathExists(`${root}/oci-layout`))) {
-      await writeFileAtomic(`${root}/oci-layout`, OCI_LAYOUT_CONTENT);
-    }
-    addToIndex(this.#index, this.#top);
-    await writeIndexFile(root, this.#index);
-  }
-
-  /** Nothing to release. */
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+    super(reference, {
+      root: reference.path,
+      image: reference.image,
+      index,
+      sharedBlobDir,
+      acceptUncompressedLayers,
+    });
   }
 }

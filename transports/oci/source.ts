@@ -4,7 +4,7 @@
  * @module
  */
 import { verifyBytes } from "../../core/digest.ts";
-import { BlobNotFoundError, ImageNotFoundError } from "../../core/errors.ts";
+import { BlobNotFoundError } from "../../core/errors.ts";
 import type {
   BlobStream,
   ImageSource,
@@ -21,17 +21,11 @@ import type {
 } from "../../core/types.ts";
 import { openBlobFile } from "../_fs/blob_stream.ts";
 import { goFsError } from "../_fs/go_error.ts";
-import {
-  ociBlobPath,
-  type OciIndexFile,
-  readIndexFile,
-  REF_NAME_ANNOTATION,
-} from "./layout.ts";
+import { findImageDescriptor } from "../_oci_layout/find_descriptor.ts";
+import { ociBlobPath, type OciIndexFile, readIndexFile } from "./layout.ts";
 import { type OciReference, ociSettings } from "./reference.ts";
 
-/** skopeo's error when a name is needed to pick among several images. */
-export const MORE_THAN_ONE_IMAGE =
-  "more than one image in oci, choose an image";
+export { MORE_THAN_ONE_IMAGE } from "../_oci_layout/find_descriptor.ts";
 
 /**
  * Finds the descriptor a reference names in `index.json`.
@@ -42,31 +36,7 @@ export function findDescriptor(
   index: OciIndexFile,
   reference: OciReference,
 ): Descriptor {
-  if (reference.sourceIndex !== undefined) {
-    const descriptor = index.manifests[reference.sourceIndex];
-    if (!descriptor) {
-      throw new ImageNotFoundError(
-        `oci:${reference}`,
-        `index @${reference.sourceIndex} is out of range (${index.manifests.length} entries)`,
-      );
-    }
-    return descriptor;
-  }
-  if (reference.image === "") {
-    if (index.manifests.length !== 1) {
-      throw new Error(MORE_THAN_ONE_IMAGE);
-    }
-    return index.manifests[0]!;
-  }
-  const found = index.manifests.find((d) =>
-    d.annotations?.[REF_NAME_ANNOTATION] === reference.image
-  );
-  if (!found) {
-    const error = new ImageNotFoundError(`oci:${reference}`);
-    error.message = `no descriptor found for reference "${reference.image}"`;
-    throw error;
-  }
-  return found;
+  return findImageDescriptor(index, reference, `oci:${reference}`);
 }
 
 /** Opens an OCI layout image for reading. */
