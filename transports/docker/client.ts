@@ -154,6 +154,34 @@ function goMethod(method: string): string {
   return method.charAt(0) + method.slice(1).toLowerCase();
 }
 
+/**
+ * What the clients of one operation (one settings object: a copy's side, a
+ * sync) share per registry host: the HTTP transport with its kept-alive
+ * connections, and the ping result, so a sync of many images pings each
+ * host once and reuses connections instead of opening new ones per image.
+ */
+interface SharedHost {
+  transport: HttpTransport | undefined;
+  users: number;
+  ping: { scheme: "https" | "http"; challenges: AuthChallenge[] } | undefined;
+}
+
+const SHARED_HOSTS = new WeakMap<DockerSettings, Map<string, SharedHost>>();
+
+function sharedFor(settings: DockerSettings, domain: string): SharedHost {
+  let hosts = SHARED_HOSTS.get(settings);
+  if (hosts === undefined) {
+    hosts = new Map();
+    SHARED_HOSTS.set(settings, hosts);
+  }
+  let shared = hosts.get(domain);
+  if (shared === undefined) {
+    shared = { transport: undefined, users: 0, ping: undefined };
+    hosts.set(domain, shared);
+  }
+  return shared;
+}
+
 /** A client for one repository on one registry. Close it when done. */
 export class RegistryClient {
   /** The registry as written in references (`docker.io`). */
@@ -173,6 +201,7 @@ export class RegistryClient {
   #challenges: AuthChallenge[] = [];
   #pinging: Promise<void> | undefined;
   #tokens = new Map<string, CachedToken>();
+  #shared: SharedHost | undefined;
 
   private constructor(
     options: RegistryClientOptions,
@@ -220,6 +249,7 @@ export class RegistryClient {
    */
   static async create(options: RegistryClientOptions): Promise<RegistryClient> {
     const settings = options.settings;
+    const shared = sharedFor(settings, options.domain);
     let credentials: StoredCredentials | undefined;
     if (settings.credentials !== undefined) {
       credentials = { ...settings.credentials };
@@ -233,15 +263,20 @@ export class RegistryClient {
         },
       );
     }
-    const tls = await tlsMaterialForHost(options.domain, {
-      certDir: settings.certDir,
-      certsRoots: settings.certsRoots,
-    });
-    const transport = createHttpTransport({
-      tls,
-      insecureSkipVerify: settings.tlsVerify === false,
-    });
-    return new RegistryClient(options, credentials, transport);
+    if (shared.transport === undefined) {
+      const tls = await tlsMaterialForHost(options.domain, {
+        certDir: settings.certDir,
+        certsRoots: settings.certsRoots,
+      });
+      shared.transport ??= createHttpTransport({
+        tls,
+        insecureSkipVerify: settings.tlsVerify === false,
+      });
+    }
+    shared.users++;
+    const client = new RegistryClient(options, credentials, shared.transport);
+    client.#shared = shared;
+    return client;
   }
 
   /** The scheme found by the ping, once it ran. */
@@ -249,9 +284,15 @@ export class RegistryClient {
     return this.#scheme;
   }
 
-  /** Releases connections. */
+  /** Releases connections (once no other client of the operation uses them). */
   close(): void {
-    this.#transport.close();
+    const shared = this.#shared;
+    if (shared === undefined) return;
+    this.#shared = undefined;
+    if (--shared.users === 0) {
+      shared.transport?.close();
+      shared.transport = undefined;
+    }
   }
 
   /**
@@ -278,7 +319,21 @@ export class RegistryClient {
    * @throws {RegistryError} With skopeo's `pinging container registry HOST: …` message.
    */
   ping(signal?: AbortSignal): Promise<void> {
-    this.#pinging ??= this.#ping(signal).catch((error) => {
+    const known = this.#shared?.ping;
+    if (this.#pinging === undefined && known !== undefined) {
+      // Another client of this operation already pinged the host.
+      this.#scheme = known.scheme;
+      this.#challenges = known.challenges;
+      this.#pinging = Promise.resolve();
+    }
+    this.#pinging ??= this.#ping(signal).then(() => {
+      if (this.#shared && this.#scheme) {
+        this.#shared.ping = {
+          scheme: this.#scheme,
+          challenges: this.#challenges,
+        };
+      }
+    }, (error) => {
       this.#pinging = undefined;
       throw error;
     });
