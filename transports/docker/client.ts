@@ -146,8 +146,17 @@ function retryAfterMs(response: Response): number | undefined {
 export function networkErrorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause;
-  if (cause instanceof Error && cause.message) return cause.message;
-  return error.message;
+  const text = cause instanceof Error && cause.message
+    ? cause.message
+    : error.message;
+  // Go's wording for the two TLS failures users meet most (skopeo's text).
+  if (/InvalidContentType|wrong version number/.test(text)) {
+    return "http: server gave HTTP response to HTTPS client";
+  }
+  if (/UnknownIssuer/.test(text)) {
+    return "x509: certificate signed by unknown authority";
+  }
+  return text;
 }
 
 function goMethod(method: string): string {

@@ -73,23 +73,50 @@ export function createHttpTransport(
     }
     return client;
   };
+  // With verification off, HTTPS is first tried through fetch (verifying):
+  // a valid certificate or a plain-HTTP server (the usual local registry)
+  // is then handled without loading node:https (~20 ms and a TLS stack).
+  // Only a certificate failure switches this host to node:https for good.
+  let insecureMode: "unknown" | "fetch" | "node" = "unknown";
+  const viaFetch = (request: HttpRequest): Promise<Response> => {
+    const init: RequestInit & { client: Deno.HttpClient } = {
+      method: request.method,
+      headers: request.headers,
+      redirect: "manual",
+      client: fetchClient(),
+    };
+    if (request.body !== undefined) {
+      init.body = request.body as BodyInit;
+    }
+    if (request.signal !== undefined) init.signal = request.signal;
+    return fetch(request.url, init);
+  };
+  const viaNode = (request: HttpRequest): Promise<Response> => {
+    insecure ??= new NodeHttpsTransport(tls);
+    return insecure.send(request);
+  };
   return {
-    send(request) {
-      if (options.insecureSkipVerify && request.url.startsWith("https:")) {
-        insecure ??= new NodeHttpsTransport(tls);
-        return insecure.send(request);
+    async send(request) {
+      if (!options.insecureSkipVerify || !request.url.startsWith("https:")) {
+        return await viaFetch(request);
       }
-      const init: RequestInit & { client: Deno.HttpClient } = {
-        method: request.method,
-        headers: request.headers,
-        redirect: "manual",
-        client: fetchClient(),
-      };
-      if (request.body !== undefined) {
-        init.body = request.body as BodyInit;
+      const replayable = request.body === undefined ||
+        request.body instanceof Uint8Array;
+      if (
+        insecureMode === "node" || (insecureMode === "unknown" && !replayable)
+      ) {
+        return await viaNode(request);
       }
-      if (request.signal !== undefined) init.signal = request.signal;
-      return fetch(request.url, init);
+      if (insecureMode === "fetch") return await viaFetch(request);
+      try {
+        const response = await viaFetch(request);
+        insecureMode = "fetch";
+        return response;
+      } catch (error) {
+        if (!isCertificateError(error)) throw error;
+        insecureMode = "node";
+        return await viaNode(request);
+      }
     },
     close() {
       client?.close();
@@ -98,6 +125,14 @@ export function createHttpTransport(
       insecure = undefined;
     },
   };
+}
+
+/** Whether fetch failed on the server's certificate (not on the connection). */
+function isCertificateError(error: unknown): boolean {
+  let text = "";
+  for (let e = error; e instanceof Error; e = e.cause) text += ` ${e.message}`;
+  return /certificate|UnknownIssuer|CertNotValid|NotValidForName|BadSignature|CertExpired|unknown ca/i
+    .test(text);
 }
 
 type NodeHttps = typeof import("node:https");
