@@ -55,6 +55,11 @@ export { inspectImage } from "./core/image/inspect_image.ts";
 export type { InspectImageOptions } from "./core/image/inspect_image.ts";
 export type { InspectInfo } from "./core/image/inspect.ts";
 export { deleteImage, listTags } from "./core/image/repository_ops.ts";
+export { login, logout } from "./transports/registry_auth.ts";
+export type {
+  LoginOptions,
+  LogoutOptions,
+} from "./transports/registry_auth.ts";
 export { formatImageName, TransportRegistry } from "./core/registry.ts";
 export { DEFAULT_PARALLEL_IMAGES, syncImages } from "./core/sync/mod.ts";
 export type {
@@ -63,6 +68,7 @@ export type {
   SyncEventHandler,
   SyncFailure,
   SyncImagesOptions,
+  SyncLogLevel,
   SyncResult,
   SyncSourceKind,
 } from "./core/sync/mod.ts";

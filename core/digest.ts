@@ -147,6 +147,8 @@ export interface DigestVerifierOptions {
 export class DigestVerifierStream
   extends TransformStream<Uint8Array, Uint8Array> {
   /**
+   * Creates an instance.
+   *
    * @param expected The digest the bytes must have.
    * @param options Expected size and a name for messages.
    */

@@ -10,6 +10,8 @@ export class InvalidReferenceError extends SyntaxError {
   /** The text that failed to parse. */
   readonly input: string;
   /**
+   * Creates an instance.
+   *
    * @param input The text that failed to parse.
    * @param message The whole one-line message, e.g. skopeo's
    *   `invalid reference format: repository name must be lowercase`; the
@@ -28,6 +30,8 @@ export class UnknownTransportError extends Error {
   /** The requested transport name. */
   readonly transportName: string;
   /**
+   * Creates an instance.
+   *
    * @param transportName The unknown name.
    * @param known The names that exist, for the message.
    */
@@ -45,6 +49,8 @@ export class UnsupportedTransportError extends Error {
   /** The transport's name. */
   readonly transportName: string;
   /**
+   * Creates an instance.
+   *
    * @param transportName The transport's name.
    * @param reason Why it cannot run.
    */
@@ -64,6 +70,8 @@ export class UnsupportedOperationError extends Error {
   /** The transport's name. */
   readonly transportName: string;
   /**
+   * Creates an instance.
+   *
    * @param operation The operation, e.g. `delete`.
    * @param transportName The transport's name.
    */
@@ -80,6 +88,8 @@ export class PluginLoadError extends Error {
   /** The path or URL that was loaded. */
   readonly specifier: string;
   /**
+   * Creates an instance.
+   *
    * @param specifier The path or URL that was loaded.
    * @param reason What is wrong with it.
    * @param options Standard error options (`cause`: the import error).
@@ -96,6 +106,8 @@ export class ImageNotFoundError extends Error {
   /** The reference, as text. */
   readonly reference: string;
   /**
+   * Creates an instance.
+   *
    * @param reference The reference, as text.
    * @param detail What was looked for.
    * @param options Standard error options.
@@ -115,6 +127,8 @@ export class BlobNotFoundError extends Error {
   /** The missing blob's digest. */
   readonly digest: string;
   /**
+   * Creates an instance.
+   *
    * @param digest The missing blob's digest.
    * @param where Where it was looked for.
    * @param options Standard error options.
@@ -131,6 +145,8 @@ export class ManifestTypeRejectedError extends Error {
   /** The refused MIME type. */
   readonly mediaType: string;
   /**
+   * Creates an instance.
+   *
    * @param mediaType The refused MIME type.
    * @param options Standard error options.
    */
@@ -150,6 +166,8 @@ export class DigestMismatchError extends Error {
   /** Whether the digest or the size differs. */
   readonly kind: "digest" | "size";
   /**
+   * Creates an instance.
+   *
    * @param expected What was expected.
    * @param actual What the bytes gave.
    * @param options `kind` (default `digest`) and `subject` for the message.
@@ -177,6 +195,8 @@ export class DigestMismatchError extends Error {
 /** Content (manifest, config, index, file) that is malformed. */
 export class InvalidContentError extends Error {
   /**
+   * Creates an instance.
+   *
    * @param message What is wrong, naming the content.
    * @param options Standard error options.
    */
@@ -191,6 +211,8 @@ export class UsageError extends Error {
   /** The process exit code for this error. */
   readonly exitCode: number = 2;
   /**
+   * Creates an instance.
+   *
    * @param message What was wrong with the invocation.
    */
   constructor(message: string) {

@@ -99,7 +99,11 @@ export class TransportRegistry {
   readonly #unsupported: Map<string, string>;
   readonly #loaded = new Map<string, Promise<Transport>>();
 
-  /** @param options Built-in loaders and unsupported names. */
+  /**
+   * Creates a registry.
+   *
+   * @param options Built-in loaders and unsupported names.
+   */
   constructor(options: TransportRegistryOptions = {}) {
     this.#loaders = new Map(Object.entries(options.loaders ?? {}));
     this.#unsupported = new Map(Object.entries(options.unsupported ?? {}));

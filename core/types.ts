@@ -24,12 +24,19 @@ export interface BlobInfo {
 
 /** An OCI content descriptor as it appears in manifests and indexes. */
 export interface Descriptor {
+  /** The content's MIME type. */
   mediaType: string;
+  /** The content's digest. */
   digest: Digest;
+  /** The content's size in bytes. */
   size: number;
+  /** Where foreign (non-distributable) content can be fetched. */
   urls?: string[];
+  /** Arbitrary metadata (e.g. `org.opencontainers.image.ref.name`). */
   annotations?: Record<string, string>;
+  /** The platform of an image in an index. */
   platform?: Platform;
+  /** The artifact type, for OCI artifacts. */
   artifactType?: string;
 }
 
@@ -43,10 +50,15 @@ export interface ManifestBlob {
 
 /** An image platform, as in OCI image indexes. */
 export interface Platform {
+  /** CPU architecture, Go's names (`amd64`, `arm64`, `arm`…). */
   architecture: string;
+  /** Operating system (`linux`, `windows`…). */
   os: string;
+  /** CPU variant (`v8`, `v7`…). */
   variant?: string;
+  /** OS version (Windows). */
   "os.version"?: string;
+  /** Required OS features. */
   "os.features"?: string[];
 }
 

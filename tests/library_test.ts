@@ -6,9 +6,13 @@ import {
   DigestMismatchError,
   inspectImage,
   listTags,
+  login,
+  logout,
   parseImageName,
   UnsupportedOperationError,
 } from "../mod.ts";
+import { componentTest } from "./support/components.ts";
+import { startRegistry } from "./support/registry.ts";
 import { makeTempDir } from "./support/temp_dir.ts";
 
 const digests = JSON.parse(
@@ -69,4 +73,37 @@ Deno.test("mod.ts createTransportRegistry() lists names without loading", () => 
 
 Deno.test("DigestMismatchError is exported for callers to catch", () => {
   assert.ok(new DigestMismatchError("a", "b") instanceof Error);
+});
+
+componentTest({
+  name: "mod.ts login() checks and stores credentials; logout() removes them",
+  components: ["docker-registry", "htpasswd"],
+  async fn() {
+    await using registry = await startRegistry({ auth: "htpasswd" });
+    await using tmp = await makeTempDir();
+    const authFile = `${tmp.path}/auth.json`;
+    await assert.rejects(
+      login(registry.host, {
+        username: registry.username!,
+        password: "wrong",
+        authFile,
+        tlsVerify: false,
+      }),
+      /invalid username\/password|unauthorized/,
+    );
+    const lines = await login(registry.host, {
+      username: registry.username!,
+      password: registry.password!,
+      authFile,
+      tlsVerify: false,
+    });
+    assert.deepEqual(lines, ["Login Succeeded!"]);
+    const stored = JSON.parse(await Deno.readTextFile(authFile));
+    assert.ok(stored.auths[registry.host].auth);
+    assert.equal((await Deno.stat(authFile)).mode! & 0o777, 0o600);
+    assert.deepEqual(await logout(registry.host, { authFile }), [
+      `Removed login credentials for ${registry.host}`,
+    ]);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(authFile)).auths, {});
+  },
 });

@@ -14,6 +14,7 @@ import type { ImageReference } from "../transport.ts";
 export interface PolicyRequirement {
   /** `insecureAcceptAnything`, `reject`, `signedBy`, `sigstoreSigned`. */
   type: string;
+  /** The requirement's own fields (keyType, keyPath, signedIdentity…). */
   [key: string]: unknown;
 }
 
@@ -28,6 +29,8 @@ export interface Policy {
 /** An image the policy does not allow. */
 export class PolicyRejectedError extends Error {
   /**
+   * Creates an instance.
+   *
    * @param message Why, naming the rule.
    */
   constructor(message: string) {
