@@ -34,6 +34,21 @@ function parsingError(name: string, error: unknown): Error {
   return wrapped;
 }
 
+/** skopeo's wording for a manifest that cannot be read. */
+async function retrievingManifest<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const wrapped = new Error(
+      `Error retrieving manifest for image: ${message}`,
+      { cause: error },
+    );
+    if (error instanceof Error) wrapped.name = error.name;
+    throw wrapped;
+  }
+}
+
 /** Prints a template's output; on failure, what it printed first (as skopeo). */
 function printTemplate(io: CliIo, render: () => string): void {
   try {
@@ -105,14 +120,14 @@ export const inspectCommand: Command = {
     await using _closer = source;
 
     if (raw && !config) {
-      const top = await source.getManifest({ signal });
+      const top = await retrievingManifest(source.getManifest({ signal }));
       io.stdout(new TextDecoder().decode(top.bytes));
       return 0;
     }
-    const image = await loadImage(source, {
+    const image = await retrievingManifest(loadImage(source, {
       platform: global.platform,
       signal,
-    });
+    }));
     const configBytes = await readConfigBlob(source, image, { signal });
     if (config) {
       if (!configBytes) {
