@@ -10,8 +10,10 @@
  * the tools, not the disk. Every run's result is checked, and a row whose
  * results differ between the tools is reported as FAILED.
  *
- * Usage: `deno task bench [--size small|full] [--runs N] [--json FILE]
+ * Usage: `deno task bench [--size small|full|huge] [--runs N] [--json FILE]
  * [--only ID,...] [--max-seconds S] [--cache-dir DIR] [--rebuild]`.
+ * `huge` (~1 GiB raw, built only when asked for) runs the archive rows by
+ * default: it is there to measure peak memory on a 1 GiB archive.
  * Environment: `BENCH_SIZE`, `BENCH_CACHE_DIR`; under `CI=true` the defaults
  * are `small` and 3 runs.
  *
@@ -20,6 +22,7 @@
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { ensureSourceArchives, type SourceArchives } from "./archives.ts";
 import {
   type BenchImage,
   type BenchSize,
@@ -66,9 +69,10 @@ export interface BenchOptions {
 }
 
 const USAGE =
-  `Usage: deno task bench [--size small|full] [--runs N] [--json FILE]
+  `Usage: deno task bench [--size small|full|huge] [--runs N] [--json FILE]
        [--only ID,...] [--max-seconds S] [--cache-dir DIR] [--rebuild]
 Scenarios: ${SCENARIOS.map((s) => s.id).join(", ")}
+--size huge (~1 GiB raw) runs only the archive rows unless --only says otherwise.
 `;
 
 /**
@@ -103,8 +107,8 @@ export function parseBenchArgs(
   }
   const ci = env("CI") === "true";
   const size = values.size ?? env("BENCH_SIZE") ?? (ci ? "small" : "full");
-  if (size !== "small" && size !== "full") {
-    throw new TypeError(`--size must be small or full, got "${size}"`);
+  if (size !== "small" && size !== "full" && size !== "huge") {
+    throw new TypeError(`--size must be small, full or huge, got "${size}"`);
   }
   const runs = positiveInteger("--runs", values.runs ?? (ci ? "3" : "5"));
   const maxSeconds = positiveInteger(
@@ -128,6 +132,23 @@ export function parseBenchArgs(
       ? { cacheDir: values["cache-dir"] }
       : {}),
   };
+}
+
+/**
+ * The scenarios a run times: those named by `--only`, else all of them,
+ * except on the `huge` image, where only the archive rows run by default.
+ *
+ * @param options The parsed options.
+ * @returns The scenarios, in table order.
+ */
+export function selectScenarios(
+  options: Pick<BenchOptions, "size" | "only">,
+): Scenario[] {
+  return SCENARIOS.filter((s) =>
+    options.only
+      ? options.only.includes(s.id)
+      : options.size !== "huge" || s.archive === true
+  );
 }
 
 function positiveInteger(flag: string, text: string): number {
@@ -172,7 +193,11 @@ async function runScenario(
   work: string,
   runs: number,
   usage: boolean,
-  registries: BenchRegistries | undefined,
+  context: {
+    registries?: BenchRegistries;
+    archives?: SourceArchives;
+    timeoutMs: number;
+  },
 ): Promise<ScenarioResult> {
   const result: ScenarioResult = { id: scenario.id, title: scenario.title };
   const dir = join(work, scenario.id);
@@ -190,15 +215,15 @@ async function runScenario(
     const paths: RunPaths = {
       image,
       dest,
-      ...(registries ? { registries } : {}),
+      ...(context.registries ? { registries: context.registries } : {}),
+      ...(context.archives ? { archives: context.archives } : {}),
       ...(fresh ? { fresh } : {}),
     };
     try {
-      const run = await timedRun(
-        tool,
-        scenario.args(paths),
-        usage ? { usageFile: join(dir, "usage.txt") } : {},
-      );
+      const run = await timedRun(tool, scenario.args(paths), {
+        timeoutMs: context.timeoutMs,
+        ...(usage ? { usageFile: join(dir, "usage.txt") } : {}),
+      });
       if (run.code !== 0) {
         const why = run.stderr.trim().split("\n").pop() ?? "";
         throw new Error(`${tool.name} exited with ${run.code}: ${why}`);
@@ -296,17 +321,21 @@ export async function main(args: readonly string[]): Promise<number> {
   const work = await Deno.makeTempDir({ prefix: "skopeo-ts-bench-" });
   const results: ScenarioResult[] = [];
   let registries: BenchRegistries | undefined;
+  let archives: SourceArchives | undefined;
   const started = performance.now();
   try {
     const tools = await prepareTools(join(work, "env"));
     if (!usage) log("GNU time (/usr/bin/time) missing: no CPU/memory columns");
-    const scenarios = SCENARIOS.filter((s) =>
-      !options.only || options.only.includes(s.id)
-    );
+    const scenarios = selectScenarios(options);
     if (scenarios.some((s) => s.registry)) {
       log("starting a loopback registry, pushing the image to it (skopeo)");
       registries = await startBenchRegistries(image, tools[0]);
     }
+    if (scenarios.some((s) => s.sourceArchives)) {
+      archives = await ensureSourceArchives(image, tools[0], log);
+    }
+    // A 1 GiB copy that compresses takes minutes on two cores.
+    const timeoutMs = options.size === "huge" ? 1_800_000 : 120_000;
     for (const scenario of scenarios) {
       const elapsed = (performance.now() - started) / 1000;
       const runs = elapsed > options.maxSeconds ? 1 : options.runs;
@@ -321,7 +350,11 @@ export async function main(args: readonly string[]): Promise<number> {
         join(work, "runs"),
         runs,
         usage,
-        registries,
+        {
+          timeoutMs,
+          ...(registries ? { registries } : {}),
+          ...(archives ? { archives } : {}),
+        },
       );
       if (result.failure) log(`${scenario.id} FAILED: ${result.failure}`);
       results.push(result);

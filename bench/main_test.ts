@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseBenchArgs } from "./main.ts";
+import { parseBenchArgs, selectScenarios } from "./main.ts";
+import { SCENARIOS } from "./scenarios.ts";
 
 const noEnv = (): undefined => undefined;
 
@@ -50,9 +51,28 @@ Deno.test("parseBenchArgs() reads runs, json, scenarios and cache", () => {
 });
 
 Deno.test("parseBenchArgs() rejects bad sizes, counts and scenario ids", () => {
-  assert.throws(() => parseBenchArgs(["--size", "huge"], noEnv), TypeError);
+  assert.throws(() => parseBenchArgs(["--size", "giant"], noEnv), TypeError);
   assert.throws(() => parseBenchArgs(["--runs", "0"], noEnv), TypeError);
   assert.throws(() => parseBenchArgs(["--runs", "1.5"], noEnv), TypeError);
   assert.throws(() => parseBenchArgs(["--only", "nope"], noEnv), TypeError);
   assert.throws(() => parseBenchArgs(["--bogus"], noEnv));
+});
+
+Deno.test("selectScenarios() runs only the archive rows on the huge image", () => {
+  const huge = selectScenarios({ size: "huge" }).map((s) => s.id);
+  assert.deepEqual(huge, [
+    "oci-docker-archive",
+    "docker-archive-dir",
+    "docker-archive-oci",
+    "oci-oci-archive",
+    "oci-archive-dir",
+  ]);
+  assert.equal(parseBenchArgs(["--size", "huge"], noEnv)?.size, "huge");
+  assert.equal(selectScenarios({ size: "full" }).length, SCENARIOS.length);
+  assert.deepEqual(
+    selectScenarios({ size: "huge", only: ["oci-dir", "zstd"] }).map((s) =>
+      s.id
+    ),
+    ["oci-dir", "zstd"],
+  );
 });

@@ -6,9 +6,20 @@
  *
  * @module
  */
+import { once } from "node:events";
 import { basename, join } from "node:path";
-import { createZstdDecompress } from "node:zlib";
-import { Digester, digestOf } from "../core/digest.ts";
+import { createGunzip, createZstdDecompress } from "node:zlib";
+import { Digester } from "../core/digest.ts";
+import { readFileStream } from "../core/fs_stream.ts";
+import {
+  ARCHIVE_TAG,
+  dockerArchiveSummary,
+  expectedDockerArchiveSummary,
+  ociArchiveManifestDigest,
+  type SourceArchives,
+  verifyDockerArchive,
+  verifyOciArchive,
+} from "./archives.ts";
 import type { BenchImage } from "./image.ts";
 import type { RunningRegistry } from "../tests/support/registry.ts";
 import {
@@ -36,6 +47,8 @@ export interface RunPaths {
   registries?: BenchRegistries;
   /** An empty registry started for this run only, with `freshRegistry`. */
   fresh?: RunningRegistry;
+  /** The image as archives, for scenarios with `sourceArchives`. */
+  archives?: SourceArchives;
 }
 
 /** One row of the bench. */
@@ -52,6 +65,13 @@ export interface Scenario {
    * which remembers where blobs were pushed before) can skip an upload.
    */
   freshRegistry?: boolean;
+  /**
+   * An archive row: the only rows run by default on the `huge` image, which
+   * exists to measure peak memory on a 1 GiB archive.
+   */
+  archive?: boolean;
+  /** Needs {@linkcode RunPaths.archives}. */
+  sourceArchives?: boolean;
   /** Reuse one destination per tool; its untimed warm-up run fills it. */
   keepDestination?: boolean;
   /** The command line after the global flags. */
@@ -200,12 +220,68 @@ async function readOciImage(
   return { manifest, blob };
 }
 
+type Compression = "gzip" | "zstd";
+
+/** Streams a compressed file, hashing it and what it decompresses to. */
+async function hashCompressed(
+  path: string,
+  format: Compression,
+): Promise<{ digest: string; diffId: string }> {
+  const compressed = new Digester();
+  const raw = new Digester();
+  const inflate = format === "gzip" ? createGunzip() : createZstdDecompress();
+  const done = new Promise<void>((resolve, reject) => {
+    inflate.on("data", (chunk: Uint8Array) => raw.update(chunk));
+    inflate.on("end", resolve);
+    inflate.on("error", reject);
+  });
+  for await (const chunk of readFileStream(await Deno.open(path))) {
+    compressed.update(chunk);
+    if (!inflate.write(chunk)) await once(inflate, "drain");
+  }
+  inflate.end();
+  await done;
+  return { digest: compressed.digest(), diffId: raw.digest() };
+}
+
 /**
- * gzip → zstd: the zstd bytes differ between encoders, so both tools must
- * agree on the config (diffIDs unchanged) and the layer types; the check
- * decompresses every layer and compares it with its diffID.
+ * A copy into `oci:` that compresses layers: the compressed bytes differ
+ * between encoders, so both tools must agree on the config (diffIDs
+ * unchanged) and the layer types; the check decompresses every layer and
+ * compares it with its diffID.
  */
-const ZSTD: Scenario = {
+function compressingCopy(
+  base: Omit<Scenario, "outcome" | "verify">,
+  format: Compression,
+): Scenario {
+  return {
+    ...base,
+    outcome: async (paths) => {
+      const { manifest } = await readOciImage(paths);
+      const types = [...new Set(manifest.layers.map((l) => l.mediaType))];
+      return `config ${manifest.config.digest}, ${manifest.layers.length} layers ${
+        types.join(",")
+      }`;
+    },
+    verify: async (paths) => {
+      const { manifest, blob } = await readOciImage(paths);
+      const config = JSON.parse(
+        await Deno.readTextFile(blob(manifest.config.digest)),
+      ) as { rootfs: { diff_ids: string[] } };
+      for (const [i, layer] of manifest.layers.entries()) {
+        const hashed = await hashCompressed(blob(layer.digest), format);
+        if (hashed.digest !== layer.digest) {
+          throw new Error(`layer ${layer.digest} does not match its digest`);
+        }
+        if (hashed.diffId !== config.rootfs.diff_ids[i]) {
+          throw new Error(`layer ${i} does not decompress to its diffID`);
+        }
+      }
+    },
+  };
+}
+
+const ZSTD: Scenario = compressingCopy({
   id: "zstd",
   title: "copy oci: → oci: recompressing gzip → zstd",
   args: (paths) => [
@@ -215,38 +291,85 @@ const ZSTD: Scenario = {
     source("oci", paths.image),
     `oci:${paths.dest}:${paths.image.ref}`,
   ],
-  outcome: async (paths) => {
-    const { manifest } = await readOciImage(paths);
-    const types = [...new Set(manifest.layers.map((l) => l.mediaType))];
-    return `config ${manifest.config.digest}, ${manifest.layers.length} layers ${
-      types.join(",")
-    }`;
+}, "zstd");
+
+function archivesOf(paths: RunPaths): SourceArchives {
+  if (!paths.archives) throw new Error("this scenario needs the archives");
+  return paths.archives;
+}
+
+const dirAt = (paths: RunPaths): StoredImage => ({
+  kind: "dir",
+  path: paths.dest,
+});
+
+/** Copies to and from `docker-archive:` and `oci-archive:` files. */
+const ARCHIVE_SCENARIOS: readonly Scenario[] = [
+  {
+    id: "oci-docker-archive",
+    title: "copy oci: → docker-archive: (new file)",
+    archive: true,
+    args: (paths) => [
+      "copy",
+      source("oci", paths.image),
+      `docker-archive:${paths.dest}:${ARCHIVE_TAG}`,
+    ],
+    outcome: (paths) => dockerArchiveSummary(paths.dest),
+    expected: expectedDockerArchiveSummary,
+    verify: (paths) => verifyDockerArchive(paths.dest),
   },
-  verify: async (paths) => {
-    const { manifest, blob } = await readOciImage(paths);
-    const config = JSON.parse(
-      await Deno.readTextFile(blob(manifest.config.digest)),
-    ) as { rootfs: { diff_ids: string[] } };
-    for (const [i, layer] of manifest.layers.entries()) {
-      const bytes = await Deno.readFile(blob(layer.digest));
-      if (digestOf(bytes) !== layer.digest) {
-        throw new Error(`layer ${layer.digest} does not match its digest`);
-      }
-      const digester = new Digester();
-      const unzstd = createZstdDecompress();
-      const done = new Promise<void>((resolve, reject) => {
-        unzstd.on("data", (chunk: Uint8Array) => digester.update(chunk));
-        unzstd.on("end", resolve);
-        unzstd.on("error", reject);
-      });
-      unzstd.end(bytes);
-      await done;
-      if (digester.digest() !== config.rootfs.diff_ids[i]) {
-        throw new Error(`layer ${i} does not decompress to its diffID`);
-      }
-    }
+  {
+    id: "docker-archive-dir",
+    title: "copy docker-archive: → dir:",
+    archive: true,
+    sourceArchives: true,
+    args: (paths) => [
+      "copy",
+      `docker-archive:${archivesOf(paths).dockerArchive}`,
+      `dir:${paths.dest}`,
+    ],
+    outcome: (paths) => storedManifestDigest(dirAt(paths)),
+    verify: (paths) => verifyStoredImage(dirAt(paths)),
   },
-};
+  compressingCopy({
+    id: "docker-archive-oci",
+    title: "copy docker-archive: → oci: (gzip-compressing)",
+    archive: true,
+    sourceArchives: true,
+    args: (paths) => [
+      "copy",
+      `docker-archive:${archivesOf(paths).dockerArchive}`,
+      `oci:${paths.dest}:${paths.image.ref}`,
+    ],
+  }, "gzip"),
+  {
+    id: "oci-oci-archive",
+    title: "copy oci: → oci-archive: (new file)",
+    archive: true,
+    args: (paths) => [
+      "copy",
+      source("oci", paths.image),
+      `oci-archive:${paths.dest}:${paths.image.ref}`,
+    ],
+    outcome: (paths) => ociArchiveManifestDigest(paths.dest, paths.image.ref),
+    expected: (image) => `${image.manifestDigest} (1 index entry)`,
+    verify: (paths) => verifyOciArchive(paths.dest, paths.image.ref),
+  },
+  {
+    id: "oci-archive-dir",
+    title: "copy oci-archive: → dir:",
+    archive: true,
+    sourceArchives: true,
+    args: (paths) => [
+      "copy",
+      `oci-archive:${archivesOf(paths).ociArchive}:${paths.image.ref}`,
+      `dir:${paths.dest}`,
+    ],
+    outcome: (paths) => storedManifestDigest(dirAt(paths)),
+    expected: (image) => image.manifestDigest,
+    verify: (paths) => verifyStoredImage(dirAt(paths)),
+  },
+];
 
 /** Every scenario, in table order. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -297,6 +420,7 @@ export const SCENARIOS: readonly Scenario[] = [
     { keepDestination: true },
   ),
   ZSTD,
+  ...ARCHIVE_SCENARIOS,
   {
     id: "inspect",
     title: "inspect oci:",

@@ -3,6 +3,11 @@ import { join } from "node:path";
 import { componentTest } from "../tests/support/components.ts";
 import { makeTempDir } from "../tests/support/temp_dir.ts";
 import { makeTinyTree } from "./_testing.ts";
+import {
+  ensureSourceArchives,
+  verifyDockerArchive,
+  verifyOciArchive,
+} from "./archives.ts";
 import { ensureBenchImage } from "./image.ts";
 import { startBenchRegistries, startFreshRegistry } from "./registry.ts";
 import { SCENARIOS } from "./scenarios.ts";
@@ -21,11 +26,13 @@ componentTest({
     const [skopeo] = await prepareTools(dir.join("env"));
     const usage = await canMeasureUsage();
     await using registries = await startBenchRegistries(image, skopeo);
+    const archives = await ensureSourceArchives(image, skopeo);
     for (const scenario of SCENARIOS) {
       const paths = {
         image,
         dest: dir.join(`dest-${scenario.id}`),
         registries,
+        archives,
       };
       const runs = scenario.keepDestination ? 2 : 1;
       await using fresh = scenario.freshRegistry
@@ -71,5 +78,48 @@ componentTest({
     bytes[bytes.length - 1]! ^= 1;
     await Deno.writeFile(layer, bytes);
     await assert.rejects(() => scenario.verify!(paths), /expected sha256:/);
+  },
+});
+
+componentTest({
+  name: "verifyDockerArchive() and verifyOciArchive() catch a corrupted layer",
+  components: ["skopeo", "tar", "gzip"],
+  async fn() {
+    await using dir = await makeTempDir("bench-scenarios-");
+    await Deno.mkdir(dir.join("tree"));
+    const total = await makeTinyTree(dir.join("tree"));
+    const image = await ensureBenchImage("t", [
+      { label: "tree", roots: [dir.join("tree")], rawBudget: total },
+    ], { cacheDir: dir.join("cache") });
+    const [skopeo] = await prepareTools(dir.join("env"));
+    const archives = await ensureSourceArchives(image, skopeo);
+    await verifyDockerArchive(archives.dockerArchive);
+    await verifyOciArchive(archives.ociArchive, image.ref);
+    // Flip one byte inside the first layer's content (just after its header).
+    const flip = async (path: string, member: string): Promise<void> => {
+      const bytes = await Deno.readFile(path);
+      const name = new TextEncoder().encode(member);
+      let at = -1;
+      for (let i = 0; i < bytes.length; i += 512) {
+        if (name.every((b, j) => bytes[i + j] === b)) {
+          at = i + 512 + 100;
+          break;
+        }
+      }
+      assert.ok(at > 0, `${member} not found in ${path}`);
+      bytes[at]! ^= 1;
+      await Deno.writeFile(path, bytes);
+    };
+    const layer = image.layers[0]!;
+    await flip(archives.dockerArchive, `${layer.diffId.slice(7)}.tar`);
+    await assert.rejects(
+      () => verifyDockerArchive(archives.dockerArchive),
+      /expected sha256:/,
+    );
+    await flip(archives.ociArchive, `blobs/sha256/${layer.digest.slice(7)}`);
+    await assert.rejects(
+      () => verifyOciArchive(archives.ociArchive, image.ref),
+      /hashes to sha256:/,
+    );
   },
 });
