@@ -16,6 +16,7 @@ export const BUILTIN_TRANSPORTS: Readonly<Record<string, TransportLoader>> = {
   dir: () => import("./dir/mod.ts"),
   docker: () => import("./docker/mod.ts"),
   "docker-archive": () => import("./docker_archive/mod.ts"),
+  "docker-daemon": () => import("./docker_daemon/mod.ts"),
   oci: () => import("./oci/mod.ts"),
   "oci-archive": () => import("./oci_archive/mod.ts"),
 };
@@ -30,7 +31,6 @@ export const loadRegistryCommands = (): Promise<
 
 /** Transport names skopeo knows that this build cannot run yet, with why. */
 export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
-  "docker-daemon": "not implemented yet",
   "containers-storage": "not implemented yet",
   "ostree": "needs libostree",
   "sif": "not supported by skopeo-ts",
