@@ -11,6 +11,12 @@ import {
   MEDIA_TYPE_DOCKER_SCHEMA2,
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../core/manifest/mod.ts";
+import {
+  checkPassphraseFile,
+  formatNamedReference,
+  gpgManifestSigner,
+  parseNormalizedReference,
+} from "../core/signature/mod.ts";
 import type { ImageReference, TransportContext } from "../core/transport.ts";
 import {
   type Command,
@@ -28,6 +34,7 @@ import {
   RETRY_FLAG,
 } from "./_image_flags.ts";
 import { createProgressRenderer } from "./_progress.ts";
+import { SKOPEO_TS_VERSION } from "./version.ts";
 
 const FORMATS: Readonly<Record<string, string>> = {
   oci: MEDIA_TYPE_OCI_MANIFEST,
@@ -37,10 +44,7 @@ const FORMATS: Readonly<Record<string, string>> = {
 
 /** Flags parsed for compatibility whose feature is not built yet. */
 const NOT_YET: ReadonlyArray<[string, string]> = [
-  ["sign-by", "signing (issue #7)"],
-  ["sign-by-sigstore-private-key", "signing (issue #7)"],
-  ["sign-identity", "signing (issue #7)"],
-  ["sign-passphrase-file", "signing (issue #7)"],
+  ["sign-by-sigstore-private-key", "sigstore signing (issue #7)"],
   ["encryption-key", "image encryption"],
   ["decryption-key", "image encryption"],
   ["encrypt-layer", "image encryption"],
@@ -194,6 +198,42 @@ const COPY_FLAGS: FlagSpec[] = [
   },
 ];
 
+/**
+ * Reads `--sign-identity`, which must be canonical (`docker.io/library/x:t`,
+ * not `x:t`), as skopeo's `reference.ParseNamed` requires.
+ */
+function signIdentity(flags: CommandContext["flags"]): string | undefined {
+  const text = flagString(flags, "sign-identity");
+  if (text === undefined) return undefined;
+  let canonical: string;
+  try {
+    canonical = formatNamedReference(parseNormalizedReference(text));
+  } catch (error) {
+    throw new Error(
+      `Could not parse --sign-identity: ${(error as Error).message}`,
+    );
+  }
+  if (canonical !== text) {
+    throw new Error(
+      "Could not parse --sign-identity: repository name must be canonical",
+    );
+  }
+  return text;
+}
+
+/** `--sign-by`: a gpg signer, or none. */
+async function signers(flags: CommandContext["flags"]) {
+  const passphraseFile = flagString(flags, "sign-passphrase-file");
+  if (passphraseFile !== undefined) await checkPassphraseFile(passphraseFile);
+  const keyIdentity = flagString(flags, "sign-by");
+  if (keyIdentity === undefined) return undefined;
+  return [gpgManifestSigner({
+    keyIdentity,
+    passphraseFile,
+    creator: `skopeo-ts ${SKOPEO_TS_VERSION}`,
+  })];
+}
+
 /** Reads `--dest-compress-format`, refusing unknown algorithms. */
 function compressionFormat(
   flags: CommandContext["flags"],
@@ -330,6 +370,7 @@ export const copyCommand: Command = {
           cause: error,
         });
       });
+    const identity = signIdentity(flags);
     const parallel = flags.get("image-parallel-copies");
     const renderer = createProgressRenderer({
       write: io.stdout,
@@ -355,6 +396,8 @@ export const copyCommand: Command = {
         preserveDigests: flagBool(flags, "preserve-digests"),
         removeSignatures: flagBool(flags, "remove-signatures"),
         policy,
+        signers: await signers(flags),
+        signIdentity: identity,
         maxParallelBlobs: typeof parallel === "number" && parallel > 0
           ? parallel
           : undefined,

@@ -150,6 +150,18 @@ export const COMMANDS: readonly CommandEntry[] = [
       (await import("./manifest_digest.ts")).manifestDigestCommand,
   },
   {
+    name: "standalone-sign",
+    summary: "Create a signature using local files",
+    load: async () =>
+      (await import("./standalone_sign.ts")).standaloneSignCommand,
+  },
+  {
+    name: "standalone-verify",
+    summary: "Verify a signature using local files",
+    load: async () =>
+      (await import("./standalone_verify.ts")).standaloneVerifyCommand,
+  },
+  {
     name: "sync",
     summary: "Synchronize one or more images from one location to another",
     load: async () => (await import("./sync.ts")).syncCommand,
@@ -158,8 +170,6 @@ export const COMMANDS: readonly CommandEntry[] = [
 
 /** skopeo commands still to come, with the issue that brings each. */
 const PLANNED: Readonly<Record<string, string>> = {
-  "standalone-sign": "#7",
-  "standalone-verify": "#7",
   "generate-sigstore-key": "#7",
 };
 

@@ -18,10 +18,14 @@ import {
   normalizeMediaType,
   parseManifest,
 } from "../manifest/mod.ts";
-import { checkPolicy } from "../policy/policy.ts";
+import { checkImagePolicy } from "../policy/policy.ts";
 import { formatImageName } from "../registry.ts";
+import {
+  isNameOnly,
+  parseNormalizedReference,
+} from "../signature/docker_reference.ts";
 import type { ImageReference, InstanceOptions } from "../transport.ts";
-import type { Digest, ManifestBlob } from "../types.ts";
+import type { Digest, ManifestBlob, Signature } from "../types.ts";
 import type { BlobCopyContext, CopiedBlob } from "./copy_blob.ts";
 import { copySingleImage } from "./copy_single.ts";
 import { type DescriptorUpdate, updateInstances } from "./edit_manifest.ts";
@@ -29,6 +33,7 @@ import {
   type CopyOptions,
   type CopyResult,
   DEFAULT_MAX_PARALLEL_BLOBS,
+  type ManifestSigner,
 } from "./options.ts";
 
 /**
@@ -104,7 +109,6 @@ async function copyOpened(
       () => sourceRef.openSource({ context: options.sourceContext, signal }),
     ),
   );
-  if (options.policy) checkPolicy(options.policy, sourceRef);
   if (!destinationRef.openDestination) {
     throw new Error(
       `initializing destination ${
@@ -113,13 +117,16 @@ async function copyOpened(
     );
   }
   const openDestination = destinationRef.openDestination.bind(destinationRef);
-  await using destination = adaptDestination(
+  await using opened = adaptDestination(
     await openWith(
       "destination",
       destinationRef,
       () => openDestination({ context: options.destinationContext, signal }),
     ),
   );
+  const destination = options.signers?.length
+    ? withSigners(opened, options.signers, options.signIdentity)
+    : opened;
 
   const parallel = source.capabilities.concurrentBlobReads &&
       destination.capabilities.concurrentBlobWrites
@@ -142,8 +149,18 @@ async function copyOpened(
 
   const top = await readManifest(source, {}, signal);
   const parsed = parseManifest(top);
+  // As containers/image: the policy sees the image that is copied (for a
+  // single instance of a list, that instance and its signatures).
+  const checkPolicy = async (manifest: ManifestBlob, instance?: Digest) => {
+    if (!options.policy) return;
+    await checkImagePolicy(options.policy, sourceRef, {
+      manifest: manifest.bytes,
+      signatures: () => source.getSignatures({ instance, signal }),
+    });
+  };
   let written: ManifestBlob;
   if (parsed.kind === "image") {
+    await checkPolicy(top);
     written = await copySingleImage(context, top, {
       removeSignatures: options.removeSignatures,
       manifestType: options.manifestType,
@@ -156,6 +173,7 @@ async function copyOpened(
       { instance: chosen.digest },
       signal,
     );
+    await checkPolicy(instance, chosen.digest);
     written = await copySingleImage(context, instance, {
       sourceInstance: chosen.digest,
       removeSignatures: options.removeSignatures,
@@ -163,8 +181,10 @@ async function copyOpened(
       preserveDigests: options.preserveDigests,
     });
   } else {
+    await checkPolicy(top);
     written = await copyList(context, destination, top, parsed.manifests, {
       indexOnly: options.imageListSelection === "index-only",
+      checkPolicy,
       removeSignatures: options.removeSignatures,
       manifestType: options.manifestType,
       preserveDigests: options.preserveDigests,
@@ -181,6 +201,7 @@ async function copyList(
   instances: readonly { digest: Digest }[],
   options: {
     indexOnly: boolean;
+    checkPolicy: (manifest: ManifestBlob, instance: Digest) => Promise<void>;
     removeSignatures: boolean | undefined;
     manifestType?: string | undefined;
     preserveDigests?: boolean | undefined;
@@ -205,6 +226,7 @@ async function copyList(
         { instance: digest },
         context.signal,
       );
+      await options.checkPolicy(manifest, digest);
       const written = await copySingleImage(context, manifest, {
         sourceInstance: digest,
         destinationInstance: digest,
@@ -243,6 +265,53 @@ async function copyList(
   context.onEvent({ type: "signatures-storing", count: signatures.length });
   await destination.putSignatures(signatures, { signal: context.signal });
   return list;
+}
+
+/**
+ * Adds signatures by `signers` to every `putSignatures`, for the manifest
+ * last stored at that instance (or the top level), as containers/image
+ * signs each manifest it writes.
+ */
+function withSigners(
+  destination: FullImageDestination,
+  signers: readonly ManifestSigner[],
+  signIdentity: string | undefined,
+): FullImageDestination {
+  const written = new Map<Digest | undefined, ManifestBlob>();
+  return {
+    ...destination,
+    putManifest: async (manifest, options) => {
+      await destination.putManifest(manifest, options);
+      written.set(options?.instance, manifest);
+    },
+    putSignatures: async (signatures, options) => {
+      const manifest = written.get(options?.instance);
+      if (!manifest) return destination.putSignatures(signatures, options);
+      const identity = signIdentity ?? destination.reference.dockerReference;
+      if (identity === undefined) {
+        throw new Error(
+          `Cannot determine canonical Docker reference for destination ${
+            formatImageName(destination.reference)
+          }`,
+        );
+      }
+      if (
+        signIdentity !== undefined &&
+        isNameOnly(parseNormalizedReference(signIdentity))
+      ) {
+        throw new Error(
+          `Sign identity must be a fully specified reference ${signIdentity}`,
+        );
+      }
+      const added: Signature[] = [];
+      for (const sign of signers) added.push(await sign(manifest, identity));
+      try {
+        await destination.putSignatures([...signatures, ...added], options);
+      } catch (error) {
+        throw wrapError("writing signatures", error);
+      }
+    },
+  };
 }
 
 /** Reads a manifest, fills a missing MIME type, and verifies instance digests. */

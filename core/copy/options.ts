@@ -4,12 +4,21 @@
  * @module
  */
 import type { SignalOptions, TransportContext } from "../transport.ts";
-import type { Digest, ManifestBlob, Platform } from "../types.ts";
+import type { Digest, ManifestBlob, Platform, Signature } from "../types.ts";
 import type { Policy } from "../policy/policy.ts";
 import type { CopyEventHandler } from "./events.ts";
 
 /** How to treat a manifest list at the source. */
 export type ImageListSelection = "system" | "all" | "index-only";
+
+/**
+ * Signs a manifest written at the destination, for a Docker reference
+ * (`--sign-by` supplies one that runs gpg; the engine never does).
+ */
+export type ManifestSigner = (
+  manifest: ManifestBlob,
+  dockerReference: string,
+) => Promise<Signature>;
 
 /** Options of `copyImage`. */
 export interface CopyOptions extends SignalOptions {
@@ -35,6 +44,10 @@ export interface CopyOptions extends SignalOptions {
   compressionLevel?: number | undefined;
   /** Do not copy signatures (`--remove-signatures`). */
   removeSignatures?: boolean | undefined;
+  /** Add a signature by each of these to every manifest written (`--sign-by`). */
+  signers?: readonly ManifestSigner[] | undefined;
+  /** The reference to sign for (`--sign-identity`); default: the destination's Docker reference. */
+  signIdentity?: string | undefined;
   /** Receives progress events. */
   onEvent?: CopyEventHandler | undefined;
 }

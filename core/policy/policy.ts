@@ -1,14 +1,16 @@
 /**
  * The trust policy (`policy.json`, containers-policy.json(5)): which images
  * may be copied, per transport and scope. This build evaluates
- * `insecureAcceptAnything` and `reject`; signature requirements (`signedBy`,
- * `sigstoreSigned`) refuse the image until signature verification lands
- * (TODO(#7)), never silently accept it.
+ * `insecureAcceptAnything`, `reject` and `signedBy` (simple signing, GPG
+ * keys); `sigstoreSigned` refuses the image until sigstore verification
+ * lands (TODO(#7)), never silently accepts it.
  *
  * @module
  */
 import { InvalidContentError } from "../errors.ts";
+import { evaluateSignedBy } from "../signature/signed_by.ts";
 import type { ImageReference } from "../transport.ts";
+import type { Signature } from "../types.ts";
 
 /** One policy requirement. */
 export interface PolicyRequirement {
@@ -160,9 +162,13 @@ export function requirementsFor(
 }
 
 /**
- * Checks that the policy allows copying from `reference`.
+ * Checks the requirements that need nothing but the reference (`reject`,
+ * `insecureAcceptAnything`), e.g. before deciding whether to copy at all.
+ * Signature requirements throw too: only {@linkcode checkImagePolicy},
+ * which sees the image, can accept them.
  *
- * @throws {PolicyRejectedError} When a requirement refuses the image.
+ * @throws {PolicyRejectedError} When a requirement refuses the image, or
+ *   needs the image's signatures.
  */
 export function checkPolicy(policy: Policy, reference: ImageReference): void {
   const image = `${reference.transport.name}:${reference}`;
@@ -171,12 +177,63 @@ export function checkPolicy(policy: Policy, reference: ImageReference): void {
       case "insecureAcceptAnything":
         continue;
       case "reject":
-        throw new PolicyRejectedError(
-          `Source image rejected: Running image ${image} is rejected by policy.`,
-        );
+        throw rejected(image);
       default:
         throw new PolicyRejectedError(
-          `Source image rejected: policy requirement "${requirement.type}" for ${image} needs signature verification, which skopeo-ts does not support yet (use --insecure-policy to skip the policy)`,
+          `Source image rejected: policy requirement "${requirement.type}" for ${image} needs the image's signatures`,
+        );
+    }
+  }
+}
+
+function rejected(image: string): PolicyRejectedError {
+  return new PolicyRejectedError(
+    `Source image rejected: Running image ${image} is rejected by policy.`,
+  );
+}
+
+/** The image a policy is checked on. */
+export interface PolicyCheckImage {
+  /** The (instance) manifest that will be copied. */
+  manifest: Uint8Array;
+  /** Reads its signatures; called only when a requirement needs them. */
+  signatures: () => Promise<readonly Signature[]>;
+}
+
+/**
+ * Checks that the policy allows copying the image at `reference`: every
+ * requirement that applies must accept it.
+ *
+ * @throws {PolicyRejectedError} When a requirement refuses the image, with
+ *   skopeo's message ("Source image rejected: …").
+ */
+export async function checkImagePolicy(
+  policy: Policy,
+  reference: ImageReference,
+  image: PolicyCheckImage,
+): Promise<void> {
+  const name = `${reference.transport.name}:${reference}`;
+  let signatures: Promise<readonly Signature[]> | undefined;
+  for (const requirement of requirementsFor(policy, reference)) {
+    switch (requirement.type) {
+      case "insecureAcceptAnything":
+        continue;
+      case "reject":
+        throw rejected(name);
+      case "signedBy": {
+        const reason = await evaluateSignedBy(requirement, {
+          dockerReference: reference.dockerReference,
+          manifest: image.manifest,
+          signatures: await (signatures ??= image.signatures()),
+        });
+        if (reason !== undefined) {
+          throw new PolicyRejectedError(`Source image rejected: ${reason}`);
+        }
+        continue;
+      }
+      default:
+        throw new PolicyRejectedError(
+          `Source image rejected: policy requirement "${requirement.type}" for ${name} needs sigstore signature verification, which skopeo-ts does not support yet (use --insecure-policy to skip the policy)`,
         );
     }
   }

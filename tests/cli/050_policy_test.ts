@@ -85,7 +85,7 @@ Deno.test("copy enforces --policy: reject refuses the image and writes nothing",
   assert.equal(insecure.code, 0, insecure.stderr);
 });
 
-Deno.test("copy refuses signedBy requirements it cannot verify yet", async () => {
+Deno.test("copy refuses an unsigned image under a signedBy policy", async () => {
   await using tmp = await makeTempDir();
   await Deno.writeTextFile(
     `${tmp.path}/signed.json`,
@@ -96,7 +96,10 @@ Deno.test("copy refuses signedBy requirements it cannot verify yet", async () =>
     { insecurePolicy: false },
   );
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /signedBy/);
+  assert.match(
+    result.stderr,
+    /Source image rejected: A signature was required, but no signature exists/,
+  );
 });
 
 componentTest({
