@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Key } from "openpgp";
+import type { Key } from "npm:openpgp@6.3.2";
 import { InvalidSignatureError } from "./simple_signing.ts";
 
 /** Public keys ready for verification. */
@@ -35,7 +35,7 @@ const ARMOR_BLOCK =
 export async function readPublicKeys(
   data: readonly Uint8Array[],
 ): Promise<PublicKeyRing> {
-  const openpgp = await import("openpgp");
+  const openpgp = await import("npm:openpgp@6.3.2");
   const keys: Key[] = [];
   for (const blob of data) {
     const text = new TextDecoder().decode(blob);
@@ -70,7 +70,7 @@ export async function verifyMessage(
   bytes: Uint8Array,
   ring: PublicKeyRing,
 ): Promise<VerifiedMessage> {
-  const openpgp = await import("openpgp");
+  const openpgp = await import("npm:openpgp@6.3.2");
   let result;
   try {
     const message = await openpgp.readMessage({ binaryMessage: bytes });

@@ -57,8 +57,8 @@ interface Position {
   col: number;
 }
 
-type YamlModule = typeof import("yaml");
-type YamlNode = import("yaml").Node;
+type YamlModule = typeof import("npm:yaml@2.9.1");
+type YamlNode = import("npm:yaml@2.9.1").Node;
 
 const REGISTRY_KEYS = new Set([
   "images",
@@ -91,7 +91,7 @@ export async function parseSourceConfig(
   text: string,
   fileName: string,
 ): Promise<RegistrySyncConfig[]> {
-  const yaml: YamlModule = await import("yaml");
+  const yaml: YamlModule = await import("npm:yaml@2.9.1");
   const lineCounter = new yaml.LineCounter();
   const document = yaml.parseDocument(text, { lineCounter });
   const fail = (detail: string): never => {

@@ -457,7 +457,7 @@ export async function parseRegistriesConf(
   text: string,
   options: { path?: string; forceV2?: boolean } = {},
 ): Promise<RegistriesConf> {
-  const { parse, TomlError } = await import("smol-toml");
+  const { parse, TomlError } = await import("npm:smol-toml@1.9.1");
   let doc: Table;
   try {
     doc = parse(text) as Table;
