@@ -2,7 +2,8 @@
  * A Registry HTTP API V2 client for one repository: it pings `/v2/` to learn
  * the scheme and the authentication challenge, authenticates (Basic, or the
  * Bearer token flow with tokens cached per scope), retries 429 (honouring
- * `Retry-After`) and, when asked, network errors and 502–504, follows
+ * `Retry-After`) and, when asked (`retryTimes`, or per request with
+ * `transientRetries`), network errors and 500/502–504, follows
  * redirects by hand (dropping credentials on cross-host hops) and bounds
  * concurrent blob transfers per registry host.
  *
@@ -36,6 +37,17 @@ const MAX_REDIRECTS = 10;
 const TOO_MANY_REQUESTS_ATTEMPTS = 5;
 const TOO_MANY_REQUESTS_INITIAL_DELAY_MS = 2_000;
 const MAX_RETRY_DELAY_MS = 60_000;
+/** First delay of the retries a request asks for beyond `retryTimes`. */
+const TRANSIENT_RETRY_DELAY_MS = 250;
+
+/**
+ * Retries of a transient fault (network error, 500, 502–504) that the
+ * docker source asks for on its idempotent GETs of manifests and blobs,
+ * even when `retryTimes` is 0 (skopeo's default, which fails on a single
+ * 503). The delays are short (250 ms, 500 ms, 1 s) unless `retryDelayMs`
+ * is set; a persistent fault still ends in an error within about 2 s.
+ */
+export const DEFAULT_TRANSIENT_RETRIES = 3;
 const MIN_TOKEN_LIFETIME_S = 60;
 const MAX_TOKEN_BODY = 1024 * 1024;
 
@@ -72,6 +84,11 @@ export interface RegistryRequestOptions {
   extraScopes?: readonly string[] | undefined;
   /** Follow 3xx redirects (default true). */
   followRedirects?: boolean | undefined;
+  /**
+   * Retries of network errors, 500 and 502–504 for this (idempotent)
+   * request, when more than `retryTimes`; default 0.
+   */
+  transientRetries?: number | undefined;
   /** Aborts the request. */
   signal?: AbortSignal | undefined;
 }
@@ -354,12 +371,7 @@ export class RegistryClient {
       const url = `${scheme}://${this.host}/v2/`;
       let response: Response;
       try {
-        response = await this.#transport.send({
-          method: "GET",
-          url,
-          headers: this.#baseHeaders(),
-          signal,
-        });
+        response = await this.#sendPing(url, signal);
       } catch (error) {
         if (signal?.aborted) throw error;
         throw new RegistryError({
@@ -399,6 +411,63 @@ export class RegistryClient {
   }
 
   /**
+   * GETs `/v2/` as Go's client would for skopeo: following redirects and
+   * retrying 429 (as containers/image does); also retrying 500/502–504 a
+   * few times, since every operation starts with this request. Network
+   * errors are not retried: they are how a plain-HTTP registry answers the
+   * HTTPS attempt, which must fall back at once.
+   */
+  async #sendPing(
+    url: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    let tooMany = 0;
+    let transient = 0;
+    let hops = 0;
+    while (true) {
+      const response = await this.#transport.send({
+        method: "GET",
+        url,
+        headers: this.#baseHeaders(),
+        signal,
+      });
+      const status = response.status;
+      const location = response.headers.get("location");
+      let delay: number | undefined;
+      if (status === 429 && tooMany < TOO_MANY_REQUESTS_ATTEMPTS) {
+        tooMany++;
+        delay = Math.min(
+          retryAfterMs(response) ??
+            TOO_MANY_REQUESTS_INITIAL_DELAY_MS * 2 ** (tooMany - 1),
+          MAX_RETRY_DELAY_MS,
+        );
+      } else if (
+        (status === 500 || (status >= 502 && status <= 504)) &&
+        transient < DEFAULT_TRANSIENT_RETRIES
+      ) {
+        transient++;
+        delay = Math.min(
+          retryAfterMs(response) ??
+            TRANSIENT_RETRY_DELAY_MS * 2 ** (transient - 1),
+          MAX_RETRY_DELAY_MS,
+        );
+      } else if (
+        [301, 302, 303, 307, 308].includes(status) && location !== null &&
+        hops < MAX_REDIRECTS
+      ) {
+        hops++;
+        url = new URL(location, url).toString();
+        delay = 0;
+      } else {
+        return response;
+      }
+      await response.body?.cancel();
+      this.#logger?.debug(`Ping ${redactUrl(url)}: ${status}, again`);
+      if (delay > 0) await sleep(delay, signal);
+    }
+  }
+
+  /**
    * The absolute URL of an API path (`/v2/…`), after the ping.
    *
    * @param path The path with query.
@@ -418,8 +487,9 @@ export class RegistryClient {
   /**
    * Sends an authenticated request to the registry. Non-2xx responses are
    * returned as they are (the caller words the error), except that 429 is
-   * retried up to 5 times and, with `retryTimes`, network errors and
-   * 502–504 are retried for replayable bodies.
+   * retried up to 5 times and, with `retryTimes` or `transientRetries`,
+   * network errors and 502–504 (and 500 with `transientRetries`) are
+   * retried for replayable bodies.
    *
    * @param method HTTP method.
    * @param target An API path (`/v2/…`) or an absolute URL (upload locations).
@@ -439,6 +509,8 @@ export class RegistryClient {
       options.body instanceof Uint8Array;
     const follow = options.followRedirects ?? true;
     const retryTimes = this.#settings.retryTimes ?? 0;
+    const transientRetries = options.transientRetries ?? 0;
+    const retryBudget = Math.max(retryTimes, transientRetries);
     let tooManyAttempts = 0;
     let retries = 0;
     let refreshed = false;
@@ -467,9 +539,12 @@ export class RegistryClient {
         });
       } catch (error) {
         if (signal?.aborted) throw error;
-        if (replayable && retries < retryTimes) {
+        if (replayable && retries < retryBudget) {
           retries++;
-          await this.#backoff(retries, undefined, signal);
+          this.#logger?.debug(
+            `${method} ${redactUrl(url)}: ${networkErrorText(error)}`,
+          );
+          await this.#backoff(retries, undefined, retryTimes, signal);
           continue;
         }
         throw new RegistryError({
@@ -510,19 +585,27 @@ export class RegistryClient {
         await sleep(delay, signal);
         continue;
       }
-      if (
-        status >= 502 && status <= 504 && replayable && retries < retryTimes
-      ) {
+      const transient = (status >= 502 && status <= 504) ||
+        (status === 500 && transientRetries > 0);
+      if (transient && replayable && retries < retryBudget) {
         retries++;
         await response.body?.cancel();
-        await this.#backoff(retries, retryAfterMs(response), signal);
+        this.#logger?.debug(`${status} from ${redactUrl(url)}`);
+        await this.#backoff(
+          retries,
+          retryAfterMs(response),
+          retryTimes,
+          signal,
+        );
         continue;
       }
       const location = response.headers.get("location");
-      if (
-        follow && [301, 302, 303, 307, 308].includes(status) &&
-        location !== null && (method === "GET" || method === "HEAD")
-      ) {
+      // As Go's client: any redirect of GET/HEAD; 307/308 keep the method
+      // (a DELETE, say) and so need a body that can be sent again.
+      const redirect = (method === "GET" || method === "HEAD")
+        ? [301, 302, 303, 307, 308].includes(status)
+        : (status === 307 || status === 308) && replayable;
+      if (follow && redirect && location !== null) {
         if (++hops > MAX_REDIRECTS) {
           await response.body?.cancel();
           throw new RegistryError({
@@ -548,10 +631,14 @@ export class RegistryClient {
   async #backoff(
     attempt: number,
     retryAfter: number | undefined,
+    retryTimes: number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
+    // Retries the user asked for (`--retry-times`) wait as skopeo's do;
+    // the few a request adds on its own wait briefly.
+    const base = attempt <= retryTimes ? 1000 : TRANSIENT_RETRY_DELAY_MS;
     const delay = Math.min(
-      retryAfter ?? this.#settings.retryDelayMs ?? 1000 * 2 ** (attempt - 1),
+      retryAfter ?? this.#settings.retryDelayMs ?? base * 2 ** (attempt - 1),
       MAX_RETRY_DELAY_MS,
     );
     this.#logger?.debug(`Retrying (attempt ${attempt}) in ${delay} ms`);

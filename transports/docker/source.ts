@@ -1,7 +1,10 @@
 /**
  * Reading an image from a registry: manifests by tag or digest (with the
- * full `Accept` list, digest-verified when fetched by digest) and blobs as
- * streams (redirects followed by the client, size from `Content-Length`).
+ * full `Accept` list, at most 4 MiB, digest-verified when fetched by digest)
+ * and blobs as streams (redirects followed by the client). Transient faults
+ * are retried a few times ({@linkcode DEFAULT_TRANSIENT_RETRIES}); a blob
+ * body that breaks or ends early is resumed with `Range: bytes=N-` (or
+ * re-read from the start when the registry ignores `Range`).
  *
  * @module
  */
@@ -21,7 +24,7 @@ import type {
   SourceCapabilities,
 } from "../../core/transport.ts";
 import type { BlobInfo, Digest, ManifestBlob } from "../../core/types.ts";
-import type { RegistryClient } from "./client.ts";
+import { DEFAULT_TRANSIENT_RETRIES, type RegistryClient } from "./client.ts";
 import { formatName, formatReference } from "./reference.ts";
 import type { DockerName } from "./reference.ts";
 import {
@@ -60,12 +63,38 @@ export async function fetchManifest(
   options: FetchManifestOptions,
 ): Promise<ManifestBlob> {
   const path = `/v2/${client.repository}/manifests/${tagOrDigest}`;
+  const context =
+    `reading manifest ${tagOrDigest} in ${client.domain}/${client.repository}`;
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fetchManifestOnce(client, path, tagOrDigest, {
+        ...options,
+        context,
+      });
+    } catch (error) {
+      // A body cut off mid-way (reset, truncation) is worth another GET.
+      if (
+        !(error instanceof BodyReadError) || options.signal?.aborted ||
+        attempt >= DEFAULT_TRANSIENT_RETRIES
+      ) {
+        throw error;
+      }
+    }
+  }
+}
+
+async function fetchManifestOnce(
+  client: RegistryClient,
+  path: string,
+  tagOrDigest: string,
+  options: FetchManifestOptions & { context: string },
+): Promise<ManifestBlob> {
+  const context = options.context;
   const response = await client.request("GET", path, {
     headers: { Accept: MANIFEST_ACCEPT },
     signal: options.signal,
+    transientRetries: DEFAULT_TRANSIENT_RETRIES,
   });
-  const context =
-    `reading manifest ${tagOrDigest} in ${client.domain}/${client.repository}`;
   if (response.status !== 200) {
     const error = await registryErrorFromResponse(response, {
       method: "GET",
@@ -106,33 +135,185 @@ export function withMessage<E extends Error>(error: E, message: string): E {
   return error;
 }
 
-/** Reads a whole response body, failing past `limit` bytes. */
+/** A response body that broke off while being read (reset, truncation). */
+class BodyReadError extends RegistryError {
+  constructor(response: Response, context: string, cause: unknown) {
+    super({
+      status: response.status,
+      method: "GET",
+      url: response.url,
+      message: `${context}: ${errorText(cause)}`,
+      temporary: true,
+      cause,
+    });
+  }
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[
+    0
+  ]!;
+}
+
+/**
+ * Reads a whole response body, failing past `limit` bytes: at once when
+ * `Content-Length` says so, else as soon as the bytes read pass it, so an
+ * endless or huge body is never held in memory.
+ *
+ * @param response The response; its body is consumed or cancelled.
+ * @param limit Most bytes accepted.
+ * @param context Error message prefix.
+ * @returns The body.
+ * @throws {RegistryError} When the body is too large or breaks off
+ * (`temporary` then).
+ */
 export async function readLimited(
   response: Response,
   limit: number,
   context: string,
 ): Promise<Uint8Array> {
+  const tooLarge = (what: string): RegistryError =>
+    new RegistryError({
+      status: response.status,
+      method: "GET",
+      url: response.url,
+      message: `${context}: ${what} exceeds the ${limit}-byte limit`,
+    });
   const length = Number(response.headers.get("content-length") ?? "-1");
   if (length > limit) {
     await response.body?.cancel();
-    throw new RegistryError({
-      status: response.status,
-      method: "GET",
-      url: response.url,
-      message:
-        `${context}: body of ${length} bytes exceeds the ${limit}-byte limit`,
-    });
+    throw tooLarge(`body of ${length} bytes`);
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > limit) {
-    throw new RegistryError({
-      status: response.status,
-      method: "GET",
-      url: response.url,
-      message: `${context}: body exceeds the ${limit}-byte limit`,
-    });
+  if (response.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  while (true) {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await reader.read();
+    } catch (error) {
+      throw new BodyReadError(response, context, error);
+    }
+    if (result.done) break;
+    total += result.value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge("body");
+    }
+    chunks.push(result.value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
   }
   return bytes;
+}
+
+interface ResumingOptions {
+  /** Bytes the whole blob holds, when known. */
+  size: number | undefined;
+  /** GETs the blob from an offset (with `Range` when > 0). */
+  open: (offset: number) => Promise<Response>;
+  signal: AbortSignal | undefined;
+  /** For the error when resuming gives up. */
+  digest: Digest;
+  url: string;
+}
+
+/**
+ * Passes a blob body through; when it breaks off or ends short of `size`,
+ * asks again from the first missing byte (up to
+ * {@linkcode DEFAULT_TRANSIENT_RETRIES} times). A 206 continues where the
+ * body stopped; a 200 (the registry ignored `Range`) is re-read from the
+ * start with the bytes already passed on skipped. The copy engine verifies
+ * the digest of the whole, so a resumed blob is as checked as any other.
+ */
+function resuming(
+  first: ReadableStream<Uint8Array>,
+  options: ResumingOptions,
+): ReadableStream<Uint8Array> {
+  let reader = first.getReader();
+  let delivered = 0;
+  let skip = 0;
+  let resumes = 0;
+  const resume = async (cause: unknown): Promise<void> => {
+    if (options.signal?.aborted) throw cause;
+    if (resumes >= DEFAULT_TRANSIENT_RETRIES) {
+      throw new RegistryError({
+        status: 0,
+        method: "GET",
+        url: options.url,
+        message: `reading blob ${options.digest}: ${
+          errorText(cause)
+        } (${resumes} resumes failed)`,
+        temporary: true,
+        cause,
+      });
+    }
+    resumes++;
+    reader.releaseLock();
+    const response = await options.open(delivered);
+    if (response.status === 206) {
+      const range = response.headers.get("content-range") ?? "";
+      const start = /^bytes (\d+)-/.exec(range)?.[1];
+      if (Number(start) !== delivered) {
+        await response.body?.cancel();
+        throw new RegistryError({
+          status: 206,
+          method: "GET",
+          url: options.url,
+          message:
+            `reading blob ${options.digest}: resuming at byte ${delivered}, got Content-Range "${range}"`,
+          cause,
+        });
+      }
+      skip = 0;
+    } else {
+      skip = delivered;
+    }
+    reader = response.body!.getReader();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (true) {
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          await resume(error);
+          continue;
+        }
+        if (result.done) {
+          if (options.size !== undefined && delivered < options.size) {
+            await resume(
+              new Error(
+                `blob body ended after ${delivered} of ${options.size} bytes`,
+              ),
+            );
+            continue;
+          }
+          controller.close();
+          return;
+        }
+        let chunk = result.value;
+        if (skip > 0) {
+          const dropped = Math.min(skip, chunk.byteLength);
+          skip -= dropped;
+          chunk = chunk.subarray(dropped);
+          if (chunk.byteLength === 0) continue;
+        }
+        delivered += chunk.byteLength;
+        controller.enqueue(chunk);
+        return;
+      }
+    },
+    async cancel(reason) {
+      await reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }
 
 /** Passes a stream through and calls `release` once it ends, errors or is cancelled. */
@@ -238,29 +419,47 @@ export class DockerImageSource implements ImageSource {
     );
     try {
       const path = `/v2/${this.#client.repository}/blobs/${info.digest}`;
-      const response = await this.#client.request("GET", path, {
-        signal: options.signal,
-      });
-      if (response.status !== 200 || response.body === null) {
-        const error = await statusErrorFromResponse(response, {
-          method: "GET",
-          url: this.#client.url(path),
-          context: "Error fetching blob",
+      const digest = info.digest;
+      const open = async (offset: number): Promise<Response> => {
+        const response = await this.#client.request("GET", path, {
+          signal: options.signal,
+          headers: offset > 0 ? { Range: `bytes=${offset}-` } : undefined,
+          transientRetries: DEFAULT_TRANSIENT_RETRIES,
         });
-        if (error.status === 404) {
-          throw new BlobNotFoundError(info.digest, formatName(this.#name), {
-            cause: error,
+        const ok = response.status === 200 ||
+          (offset > 0 && response.status === 206);
+        if (!ok || response.body === null) {
+          const error = await statusErrorFromResponse(response, {
+            method: "GET",
+            url: this.#client.url(path),
+            context: "Error fetching blob",
           });
+          if (error.status === 404) {
+            throw new BlobNotFoundError(digest, formatName(this.#name), {
+              cause: error,
+            });
+          }
+          throw error;
         }
-        throw error;
-      }
+        return response;
+      };
+      const response = await open(0);
       const length = response.headers.get("content-length");
-      const size = length !== null && /^\d+$/.test(length)
+      const declared = length !== null && /^\d+$/.test(length)
         ? Number(length)
-        : info.size !== undefined && info.size >= 0
-        ? info.size
         : undefined;
-      return { stream: releasing(response.body, release), size };
+      // The manifest's size is verified; a Content-Length is only a claim.
+      const size = info.size !== undefined && info.size >= 0
+        ? info.size
+        : declared;
+      const stream = resuming(response.body!, {
+        size,
+        open,
+        signal: options.signal,
+        digest,
+        url: this.#client.url(path),
+      });
+      return { stream: releasing(stream, release), size };
     } catch (error) {
       release();
       throw error;
