@@ -17,7 +17,7 @@ import {
 } from "../../core/transport.ts";
 import { manifestDigest } from "../../core/manifest/mod.ts";
 import type { Digest } from "../../core/types.ts";
-import { RegistryClient } from "./client.ts";
+import { DEFAULT_TRANSIENT_RETRIES, RegistryClient } from "./client.ts";
 import { DockerImageDestination } from "./destination.ts";
 import {
   type DockerName,
@@ -306,17 +306,39 @@ export class DockerImageReference implements ImageReference {
         pageSize !== undefined ? `?n=${pageSize}` : ""
       }`;
       for (let page = 0; page < MAX_TAG_PAGES; page++) {
-        const response = await client.request("GET", path, {
-          signal: options.signal,
-        });
-        if (response.status !== 200) {
-          throw await statusErrorFromResponse(response, {
-            method: "GET",
-            url: client.url(path),
-            context: "fetching tags list",
+        let response: Response;
+        let body: { tags?: unknown } | undefined;
+        // A tag list is idempotent: transient faults, and a body cut off
+        // mid-read, are retried like manifest GETs.
+        for (let attempt = 0;; attempt++) {
+          response = await client.request("GET", path, {
+            signal: options.signal,
+            transientRetries: DEFAULT_TRANSIENT_RETRIES,
           });
+          if (response.status !== 200) {
+            throw await statusErrorFromResponse(response, {
+              method: "GET",
+              url: client.url(path),
+              context: "fetching tags list",
+            });
+          }
+          try {
+            body = await response.json() as { tags?: unknown };
+            break;
+          } catch (error) {
+            if (
+              options.signal?.aborted || error instanceof SyntaxError ||
+              attempt >= DEFAULT_TRANSIENT_RETRIES
+            ) {
+              throw new Error(
+                `fetching tags list: reading the response: ${
+                  (error as Error).message
+                }`,
+                { cause: error },
+              );
+            }
+          }
         }
-        const body = await response.json() as { tags?: unknown };
         for (const tag of Array.isArray(body.tags) ? body.tags : []) {
           if (typeof tag !== "string" || !isValidTag(tag)) {
             throw new RegistryError({
