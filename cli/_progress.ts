@@ -39,10 +39,14 @@ function staticLine(event: CopyEvent): string | undefined {
   switch (event.type) {
     case "signatures-reading":
       return "Getting image source signatures\n";
+    case "list-started":
+      return `Getting image list signatures\nCopying ${event.count} of ${event.total} images in list\n`;
     case "manifest-writing":
-      return "Writing manifest to image destination\n";
+      return event.list
+        ? "Writing manifest list to image destination\n"
+        : "Writing manifest to image destination\n";
     case "signatures-storing":
-      return "Storing signatures\n";
+      return event.list ? "Storing list signatures\n" : "Storing signatures\n";
     case "instance-started":
       return `Copying image ${event.digest} (${
         event.index + 1

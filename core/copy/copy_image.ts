@@ -213,6 +213,15 @@ async function copyList(
     );
   }
   const updates = new Map<Digest, DescriptorUpdate>();
+  const copied = options.indexOnly ? 0 : instances.length;
+  context.onEvent({
+    type: "list-started",
+    count: copied,
+    total: instances.length,
+  });
+  const signatures = options.removeSignatures
+    ? []
+    : await context.source.getSignatures({ signal: context.signal });
   if (!options.indexOnly) {
     for (const [index, { digest }] of instances.entries()) {
       context.onEvent({
@@ -252,17 +261,22 @@ async function copyList(
     }
     list = updateInstances(list, updates);
   }
-  context.onEvent({ type: "manifest-writing", instance: undefined });
+  context.onEvent({
+    type: "manifest-writing",
+    instance: undefined,
+    list: true,
+  });
   await destination.putManifest(list, { signal: context.signal });
   context.onEvent({
     type: "manifest-written",
     digest: digestOf(list.bytes),
     mediaType: list.mediaType,
   });
-  const signatures = options.removeSignatures
-    ? []
-    : await context.source.getSignatures({ signal: context.signal });
-  context.onEvent({ type: "signatures-storing", count: signatures.length });
+  context.onEvent({
+    type: "signatures-storing",
+    count: signatures.length,
+    list: true,
+  });
   await destination.putSignatures(signatures, { signal: context.signal });
   return list;
 }

@@ -28,11 +28,23 @@ export type CopyEvent =
   /** A blob transfer ended. */
   | { type: "blob-finished"; digest: Digest; bytes: number; kind: BlobKind }
   /** The manifest is about to be written. */
-  | { type: "manifest-writing"; instance: Digest | undefined }
+  | {
+    type: "manifest-writing";
+    instance: Digest | undefined;
+    /** True for the manifest list / index itself. */
+    list?: boolean;
+  }
   /** A manifest was written. */
   | { type: "manifest-written"; digest: Digest; mediaType: string }
   /** Signatures are about to be stored. */
-  | { type: "signatures-storing"; count: number }
+  | {
+    type: "signatures-storing";
+    count: number;
+    /** True for the list's own signatures. */
+    list?: boolean;
+  }
+  /** Copying a list starts: its signatures are read, `count` of `total` instances follow. */
+  | { type: "list-started"; count: number; total: number }
   /** An instance of a manifest list is being copied. */
   | { type: "instance-started"; index: number; count: number; digest: Digest };
 

@@ -311,3 +311,30 @@ componentTest({
     }
   },
 });
+
+componentTest({
+  name: "copy --all prints skopeo 1.9.3's list lines around the instances",
+  components: ["skopeo"],
+  async fn() {
+    await using tmp = await makeTempDir();
+    const source = "oci:tests/fixtures/oci:multi";
+    const theirs = await runSkopeo([
+      "copy",
+      "--all",
+      source,
+      `oci:${tmp.path}/s:m`,
+    ]);
+    const ours = await runOurs([
+      "copy",
+      "--all",
+      source,
+      `oci:${tmp.path}/o:m`,
+    ]);
+    assert.equal(ours.code, 0, ours.stderr);
+    // Blob lines differ on purpose: a blob shared by instances is copied
+    // (and reported) once; skopeo reports it for every instance.
+    const structure = (text: string) =>
+      text.split("\n").filter((line) => !line.startsWith("Copying blob"));
+    assert.deepEqual(structure(ours.stdout), structure(theirs.stdout));
+  },
+});
