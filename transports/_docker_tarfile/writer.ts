@@ -11,10 +11,14 @@
  * @module
  */
 import { digestHex, DigestVerifierStream } from "../../core/digest.ts";
-import { InvalidContentError } from "../../core/errors.ts";
+import {
+  InvalidContentError,
+  ManifestTypeRejectedError,
+} from "../../core/errors.ts";
+import { parseManifest } from "../../core/manifest/mod.ts";
 import { readFileStream } from "../../core/fs_stream.ts";
-import type { UploadedBlob } from "../../core/transport.ts";
-import type { BlobInfo, Digest } from "../../core/types.ts";
+import type { ReusedBlob, UploadedBlob } from "../../core/transport.ts";
+import type { BlobInfo, Digest, ManifestBlob } from "../../core/types.ts";
 import { writeStreamAtomic } from "../_fs/atomic.ts";
 import { createTarWriter, type TarWriter } from "../_tar/mod.ts";
 import { goString, marshalSortedMap } from "./go_raw_json.ts";
@@ -89,6 +93,14 @@ export class DockerArchiveWriter {
   /** The stored blob's size, when this archive already has it. */
   blobSize(digest: Digest): number | undefined {
     return this.#blobs.get(digest);
+  }
+
+  /** A blob already in this archive, for `tryReusingBlob`. */
+  reusableBlob(info: BlobInfo): ReusedBlob | undefined {
+    const size = info.digest ? this.#blobs.get(info.digest) : undefined;
+    return size === undefined || !info.digest
+      ? undefined
+      : { digest: info.digest, size };
   }
 
   /**
@@ -328,4 +340,34 @@ export function configPath(digest: Digest): string {
 /** Where a layer is stored: `<hex>.tar`. */
 export function layerPath(digest: Digest): string {
   return `${digestHex(digest)}.tar`;
+}
+
+const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
+
+/**
+ * The config and layer digests of a manifest a docker tar file can hold:
+ * one Docker schema2 image (no lists), as skopeo requires.
+ *
+ * @throws {ManifestTypeRejectedError} For any other manifest type.
+ */
+export function dockerTarImage(
+  manifest: ManifestBlob,
+  instance: Digest | undefined,
+): { config: Digest; layers: Digest[] } {
+  if (instance) {
+    throw new Error("Manifest lists are not supported for docker tar files");
+  }
+  if (manifest.mediaType !== DOCKER_V2) {
+    throw new ManifestTypeRejectedError(manifest.mediaType);
+  }
+  const parsed = parseManifest(manifest);
+  if (parsed.kind !== "image" || !parsed.config) {
+    throw new Error(
+      "Unsupported manifest type, need a Docker schema 2 manifest",
+    );
+  }
+  return {
+    config: parsed.config.digest,
+    layers: parsed.layers.map((l) => l.digest),
+  };
 }

@@ -10,8 +10,6 @@
  *
  * @module
  */
-import { parseManifest } from "../../core/manifest/mod.ts";
-import { ManifestTypeRejectedError } from "../../core/errors.ts";
 import type {
   CommitOptions,
   DestinationCapabilities,
@@ -30,6 +28,7 @@ import {
 } from "../_archive/output_file.ts";
 import {
   DockerArchiveWriter,
+  dockerTarImage,
   type RepoTag,
 } from "../_docker_tarfile/writer.ts";
 import {
@@ -175,12 +174,7 @@ export class DockerArchiveDestination implements ImageDestination {
     info: BlobInfo,
     _options: ReuseBlobOptions,
   ): Promise<ReusedBlob | undefined> {
-    const size = info.digest ? this.#writer.blobSize(info.digest) : undefined;
-    return Promise.resolve(
-      size === undefined || !info.digest
-        ? undefined
-        : { digest: info.digest, size },
-    );
+    return Promise.resolve(this.#writer.reusableBlob(info));
   }
 
   /**
@@ -193,21 +187,10 @@ export class DockerArchiveDestination implements ImageDestination {
     manifest: ManifestBlob,
     options: InstanceOptions = {},
   ): Promise<void> {
-    if (options.instance) {
-      throw new Error("Manifest lists are not supported for docker tar files");
-    }
-    if (manifest.mediaType !== DOCKER_V2) {
-      throw new ManifestTypeRejectedError(manifest.mediaType);
-    }
-    const parsed = parseManifest(manifest);
-    if (parsed.kind !== "image" || !parsed.config) {
-      throw new Error(
-        "Unsupported manifest type, need a Docker schema 2 manifest",
-      );
-    }
+    const image = dockerTarImage(manifest, options.instance);
     await this.#writer.addImage(
-      parsed.config.digest,
-      parsed.layers.map((l) => l.digest),
+      image.config,
+      image.layers,
       this.#repoTags,
       { signal: options.signal },
     );

@@ -6,8 +6,6 @@
  *
  * @module
  */
-import { ManifestTypeRejectedError } from "../../core/errors.ts";
-import { parseManifest } from "../../core/manifest/mod.ts";
 import type {
   CommitOptions,
   DestinationCapabilities,
@@ -20,7 +18,10 @@ import type {
   UploadedBlob,
 } from "../../core/transport.ts";
 import type { BlobInfo, ManifestBlob, Signature } from "../../core/types.ts";
-import { DockerArchiveWriter } from "../_docker_tarfile/writer.ts";
+import {
+  DockerArchiveWriter,
+  dockerTarImage,
+} from "../_docker_tarfile/writer.ts";
 import { formatName } from "../docker/reference.ts";
 import { daemonSettings, EngineClient } from "./engine_client.ts";
 import type { DockerDaemonReference } from "./reference.ts";
@@ -194,12 +195,7 @@ export class DockerDaemonDestination implements ImageDestination {
     info: BlobInfo,
     _options: ReuseBlobOptions,
   ): Promise<ReusedBlob | undefined> {
-    const size = info.digest ? this.#writer.blobSize(info.digest) : undefined;
-    return Promise.resolve(
-      size === undefined || !info.digest
-        ? undefined
-        : { digest: info.digest, size },
-    );
+    return Promise.resolve(this.#writer.reusableBlob(info));
   }
 
   /**
@@ -211,22 +207,11 @@ export class DockerDaemonDestination implements ImageDestination {
     manifest: ManifestBlob,
     options: InstanceOptions = {},
   ): Promise<void> {
-    if (options.instance) {
-      throw new Error("Manifest lists are not supported for docker tar files");
-    }
-    if (manifest.mediaType !== DOCKER_V2) {
-      throw new ManifestTypeRejectedError(manifest.mediaType);
-    }
-    const parsed = parseManifest(manifest);
-    if (parsed.kind !== "image" || !parsed.config) {
-      throw new Error(
-        "Unsupported manifest type, need a Docker schema 2 manifest",
-      );
-    }
+    const image = dockerTarImage(manifest, options.instance);
     try {
       await this.#writer.addImage(
-        parsed.config.digest,
-        parsed.layers.map((l) => l.digest),
+        image.config,
+        image.layers,
         [this.#tag],
         { signal: options.signal },
       );
