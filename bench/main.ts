@@ -42,6 +42,11 @@ import {
 } from "./registry.ts";
 import { type RunPaths, type Scenario, SCENARIOS } from "./scenarios.ts";
 import {
+  ensureSyncImages,
+  pushSyncImages,
+  type SyncSource,
+} from "./sync_images.ts";
+import {
   canMeasureUsage,
   prepareTools,
   type TimedRun,
@@ -196,6 +201,7 @@ async function runScenario(
   context: {
     registries?: BenchRegistries;
     archives?: SourceArchives;
+    sync?: SyncSource;
     timeoutMs: number;
   },
 ): Promise<ScenarioResult> {
@@ -217,6 +223,7 @@ async function runScenario(
       dest,
       ...(context.registries ? { registries: context.registries } : {}),
       ...(context.archives ? { archives: context.archives } : {}),
+      ...(context.sync ? { sync: context.sync } : {}),
       ...(fresh ? { fresh } : {}),
     };
     try {
@@ -322,6 +329,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const results: ScenarioResult[] = [];
   let registries: BenchRegistries | undefined;
   let archives: SourceArchives | undefined;
+  let sync: SyncSource | undefined;
   const started = performance.now();
   try {
     const tools = await prepareTools(join(work, "env"));
@@ -330,6 +338,14 @@ export async function main(args: readonly string[]): Promise<number> {
     if (scenarios.some((s) => s.registry)) {
       log("starting a loopback registry, pushing the image to it (skopeo)");
       registries = await startBenchRegistries(image, tools[0]);
+    }
+    if (registries && scenarios.some((s) => s.syncSource)) {
+      log("pushing the 40-tag sync source to the registry (skopeo)");
+      sync = await pushSyncImages(await ensureSyncImages(image), {
+        registry: registries.primary,
+        pusher: tools[0],
+        dir: join(work, "sync"),
+      });
     }
     if (scenarios.some((s) => s.sourceArchives)) {
       archives = await ensureSourceArchives(image, tools[0], log);
@@ -354,6 +370,7 @@ export async function main(args: readonly string[]): Promise<number> {
           timeoutMs,
           ...(registries ? { registries } : {}),
           ...(archives ? { archives } : {}),
+          ...(sync ? { sync } : {}),
         },
       );
       if (result.failure) log(`${scenario.id} FAILED: ${result.failure}`);

@@ -27,6 +27,8 @@ import {
   registryManifestDigest,
   verifyRegistryImage,
 } from "./registry.ts";
+import type { SyncSource } from "./sync_images.ts";
+import { SYNC_SCENARIOS } from "./sync_scenarios.ts";
 import {
   type StoredImage,
   storedManifestDigest,
@@ -49,6 +51,8 @@ export interface RunPaths {
   fresh?: RunningRegistry;
   /** The image as archives, for scenarios with `sourceArchives`. */
   archives?: SourceArchives;
+  /** The 40-tag sync source, for scenarios with `syncSource`. */
+  sync?: SyncSource;
 }
 
 /** One row of the bench. */
@@ -72,6 +76,8 @@ export interface Scenario {
   archive?: boolean;
   /** Needs {@linkcode RunPaths.archives}. */
   sourceArchives?: boolean;
+  /** Needs {@linkcode RunPaths.sync} (and `registry`). */
+  syncSource?: boolean;
   /** Reuse one destination per tool; its untimed warm-up run fills it. */
   keepDestination?: boolean;
   /** The command line after the global flags. */
@@ -419,6 +425,7 @@ export const SCENARIOS: readonly Scenario[] = [
     "primary",
     { keepDestination: true },
   ),
+  ...SYNC_SCENARIOS,
   ZSTD,
   ...ARCHIVE_SCENARIOS,
   {

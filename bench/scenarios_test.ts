@@ -11,6 +11,7 @@ import {
 import { ensureBenchImage } from "./image.ts";
 import { startBenchRegistries, startFreshRegistry } from "./registry.ts";
 import { SCENARIOS } from "./scenarios.ts";
+import { ensureSyncImages, pushSyncImages } from "./sync_images.ts";
 import { canMeasureUsage, prepareTools, timedRun } from "./tools.ts";
 
 componentTest({
@@ -27,12 +28,18 @@ componentTest({
     const usage = await canMeasureUsage();
     await using registries = await startBenchRegistries(image, skopeo);
     const archives = await ensureSourceArchives(image, skopeo);
+    const sync = await pushSyncImages(await ensureSyncImages(image), {
+      registry: registries.primary,
+      pusher: skopeo,
+      dir: dir.join("sync"),
+    });
     for (const scenario of SCENARIOS) {
       const paths = {
         image,
         dest: dir.join(`dest-${scenario.id}`),
         registries,
         archives,
+        sync,
       };
       const runs = scenario.keepDestination ? 2 : 1;
       await using fresh = scenario.freshRegistry
@@ -56,6 +63,18 @@ componentTest({
         await scenario.verify?.(paths);
       }
     }
+    // A sync row fails naming the tag whose manifest is not the source's.
+    const syncDir = SCENARIOS.find((s) => s.id === "sync-dir")!;
+    const paths = { image, dest: dir.join("dest-sync-dir"), sync };
+    const first = sync.images[0]!;
+    await Deno.writeTextFile(
+      join(paths.dest, `${first.name}:${first.tag}`, "manifest.json"),
+      "{}",
+    );
+    await assert.rejects(
+      () => syncDir.outcome(paths, ""),
+      new RegExp(`${first.name}:${first.tag} has sha256:`),
+    );
   },
 });
 

@@ -49,6 +49,41 @@ import {
 
 const MAX_TAG_PAGES = 10_000;
 
+const DERIVED_SETTINGS = new WeakMap<
+  DockerSettings,
+  Map<string, DockerSettings>
+>();
+
+/**
+ * The settings of one connection attempt. The same object is returned for
+ * the same base and changes, because clients share connections and the
+ * registry ping per settings object (see `RegistryClient.create`): a sync of
+ * many images then reuses one connection per registry.
+ */
+function derivedSettings(
+  base: DockerSettings,
+  changes: { insecure: boolean; dropCredentials: boolean },
+): DockerSettings {
+  if (!changes.insecure && !changes.dropCredentials) return base;
+  const key = `${changes.insecure} ${changes.dropCredentials}`;
+  let variants = DERIVED_SETTINGS.get(base);
+  if (variants === undefined) {
+    variants = new Map();
+    DERIVED_SETTINGS.set(base, variants);
+  }
+  let derived = variants.get(key);
+  if (derived === undefined) {
+    derived = { ...base };
+    if (changes.insecure) derived.tlsVerify = false;
+    if (changes.dropCredentials) {
+      delete derived.credentials;
+      delete derived.registryToken;
+    }
+    variants.set(key, derived);
+  }
+  return derived;
+}
+
 /** A `docker://` reference: a repository on a registry with a tag or digest. */
 export class DockerImageReference implements ImageReference {
   /** The docker transport. */
@@ -98,9 +133,10 @@ export class DockerImageReference implements ImageReference {
       domain: this.name.domain,
       repository: this.name.path,
       actions,
-      settings: entry?.insecure && settings.tlsVerify === undefined
-        ? { ...settings, tlsVerify: false }
-        : settings,
+      settings: derivedSettings(settings, {
+        insecure: entry?.insecure === true && settings.tlsVerify === undefined,
+        dropCredentials: false,
+      }),
       logger: options.context?.logger,
       userAgent: options.context?.userAgent,
       signal: options.signal,
@@ -168,15 +204,12 @@ export class DockerImageReference implements ImageReference {
     const physical = source.name;
     const own = findRegistry(conf, formatName(physical));
     if (own?.blocked) throw new BlockedRegistryError(own.prefix, conf);
-    const attempt: DockerSettings = { ...settings };
-    if (settings.tlsVerify === undefined && source.endpoint.insecure) {
-      attempt.tlsVerify = false;
-    }
-    if (physical.domain !== this.name.domain) {
+    const attempt = derivedSettings(settings, {
+      insecure: settings.tlsVerify === undefined &&
+        source.endpoint.insecure === true,
       // Credentials given for the primary are not sent to another host.
-      delete attempt.credentials;
-      delete attempt.registryToken;
-    }
+      dropCredentials: physical.domain !== this.name.domain,
+    });
     const client = await RegistryClient.create({
       domain: physical.domain,
       repository: physical.path,
