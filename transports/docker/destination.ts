@@ -33,6 +33,34 @@ import {
 } from "./registry_error.ts";
 import type { DockerImageReference } from "./transport.ts";
 
+/** Mount attempts per blob before uploading it. */
+const MAX_MOUNT_ATTEMPTS = 3;
+
+/** Registry domain → blob digest → repositories known to hold it. */
+const KNOWN_BLOBS = new Map<string, Map<Digest, Set<string>>>();
+
+function rememberBlob(
+  domain: string,
+  repository: string,
+  digest: Digest,
+): void {
+  let blobs = KNOWN_BLOBS.get(domain);
+  if (blobs === undefined) {
+    blobs = new Map();
+    KNOWN_BLOBS.set(domain, blobs);
+  }
+  let repositories = blobs.get(digest);
+  if (repositories === undefined) {
+    repositories = new Set();
+    blobs.set(digest, repositories);
+  }
+  repositories.add(repository);
+}
+
+function knownRepositories(domain: string, digest: Digest): string[] {
+  return [...(KNOWN_BLOBS.get(domain)?.get(digest) ?? [])];
+}
+
 /** Writes one image to a registry repository. */
 export class DockerImageDestination implements ImageDestination {
   /** The reference this destination was opened from. */
@@ -151,6 +179,11 @@ export class DockerImageDestination implements ImageDestination {
           subject: `blob ${digest}`,
         });
       }
+      rememberBlob(
+        this.reference.name.domain,
+        this.reference.name.path,
+        digest,
+      );
       return { digest, size };
     } finally {
       release();
@@ -217,23 +250,48 @@ export class DockerImageDestination implements ImageDestination {
   ): Promise<ReusedBlob | undefined> {
     const digest = info.digest;
     if (digest === undefined) return undefined;
+    const { domain, path: ownPath } = this.reference.name;
     const size = await this.#blobSize(digest, options.signal);
-    if (size !== undefined) return { digest, size };
+    if (size !== undefined) {
+      rememberBlob(domain, ownPath, digest);
+      return { digest, size };
+    }
     const source = options.sourceReference;
     const sourceName = (source as Partial<DockerImageReference> | undefined)
       ?.name;
+    // Mount candidates: the source repository when it is on this registry,
+    // then repositories of this registry that received the blob earlier in
+    // this process (a sync pushing one layer into many repositories).
+    const candidates = new Set<string>();
     if (
-      source?.transport.name !== "docker" || sourceName === undefined ||
-      sourceName.domain !== this.reference.name.domain ||
-      sourceName.path === this.reference.name.path
+      source?.transport.name === "docker" && sourceName !== undefined &&
+      sourceName.domain === domain
     ) {
-      return undefined;
+      candidates.add(sourceName.path);
     }
-    if (await this.#mount(digest, sourceName.path, options.signal)) {
-      const mounted = info.size !== undefined && info.size >= 0
-        ? info.size
-        : await this.#blobSize(digest, options.signal);
-      if (mounted !== undefined) return { digest, size: mounted };
+    for (const repository of knownRepositories(domain, digest)) {
+      candidates.add(repository);
+    }
+    candidates.delete(ownPath);
+    for (const repository of [...candidates].slice(0, MAX_MOUNT_ATTEMPTS)) {
+      let mountedHere: boolean;
+      try {
+        mountedHere = await this.#mount(digest, repository, options.signal);
+      } catch (error) {
+        // A repository we may not read (or a registry refusing mounts) is
+        // no reason to fail: the blob is uploaded instead.
+        if (options.signal?.aborted) throw error;
+        continue;
+      }
+      if (mountedHere) {
+        const mounted = info.size !== undefined && info.size >= 0
+          ? info.size
+          : await this.#blobSize(digest, options.signal);
+        if (mounted !== undefined) {
+          rememberBlob(domain, ownPath, digest);
+          return { digest, size: mounted };
+        }
+      }
     }
     return undefined;
   }
