@@ -246,8 +246,21 @@ export async function pushSyncImages(
       throw new Error(`pushing ${image.ref} failed: ${run.stderr}`);
     }
   };
-  const [first, ...rest] = images.images;
-  if (first) await push(first);
+  // distribution 2.8 answers 500 when two pushes bring the same layer into
+  // one repository at once: seed each repository with one tag first, one
+  // at a time, then push the remaining tags (which differ only in their
+  // small layer and config) in parallel.
+  const seeded = new Set<string>();
+  const rest: SyncImage[] = [];
+  for (const image of images.images) {
+    const repository = syncRepository(image);
+    if (seeded.has(repository)) {
+      rest.push(image);
+    } else {
+      seeded.add(repository);
+      await push(image);
+    }
+  }
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < rest.length) await push(rest[next++]!);
