@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { REPO_ROOT } from "../tests/support/skopeo.ts";
+import { denoDir, isolatedEnv, REPO_ROOT } from "../tests/support/skopeo.ts";
 
 /** Which program. */
 export type ToolName = "skopeo" | "ours";
@@ -160,49 +160,4 @@ function parseUsage(
     cpuMs: Math.round((Number(match[1]) + Number(match[2])) * 1000),
     maxRssKb: Number(match[3]),
   };
-}
-
-async function isolatedEnv(root: string): Promise<Record<string, string>> {
-  const dirs = {
-    HOME: join(root, "home"),
-    XDG_CONFIG_HOME: join(root, "config"),
-    XDG_DATA_HOME: join(root, "data"),
-    XDG_CACHE_HOME: join(root, "cache"),
-    XDG_RUNTIME_DIR: join(root, "run"),
-    TMPDIR: join(root, "tmp"),
-  };
-  for (const dir of Object.values(dirs)) {
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  }
-  const registriesConf = join(root, "registries.conf");
-  await Deno.writeTextFile(registriesConf, "");
-  // Loopback port 9 refuses connections: nothing leaves the machine.
-  const proxy = "http://127.0.0.1:9";
-  return {
-    PATH: Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
-    ...dirs,
-    CONTAINERS_REGISTRIES_CONF: registriesConf,
-    HTTP_PROXY: proxy,
-    HTTPS_PROXY: proxy,
-    http_proxy: proxy,
-    https_proxy: proxy,
-    NO_PROXY: "127.0.0.1,localhost,::1",
-    no_proxy: "127.0.0.1,localhost,::1",
-  };
-}
-
-/** The real Deno cache, so the isolated HOME needs no download. */
-async function denoDir(): Promise<string> {
-  const fromEnv = Deno.env.get("DENO_DIR");
-  if (fromEnv) return fromEnv;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const info = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    denoDir?: string;
-  };
-  if (!info.denoDir) throw new Error("Cannot find the Deno cache directory");
-  return info.denoDir;
 }

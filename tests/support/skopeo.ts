@@ -172,7 +172,17 @@ async function run(
   }
 }
 
-async function isolatedEnv(root: string): Promise<Record<string, string>> {
+/**
+ * An environment for one run of skopeo or our CLI: HOME, XDG and TMPDIR
+ * under `root`, an empty registries.conf, and a loopback proxy so nothing
+ * reaches the network. Shared by the tests and `deno task bench`.
+ *
+ * @param root A directory owned by this run.
+ * @returns The variables (PATH kept, nothing else inherited).
+ */
+export async function isolatedEnv(
+  root: string,
+): Promise<Record<string, string>> {
   const dirs = {
     HOME: join(root, "home"),
     XDG_CONFIG_HOME: join(root, "config"),
@@ -204,8 +214,12 @@ async function isolatedEnv(root: string): Promise<Record<string, string>> {
 
 let denoDirPromise: Promise<string> | undefined;
 
-/** The real Deno cache, so runs with an isolated HOME need no download. */
-function denoDir(): Promise<string> {
+/**
+ * The real Deno cache, so runs with an isolated HOME need no download.
+ *
+ * @returns The cache directory (looked up once per process).
+ */
+export function denoDir(): Promise<string> {
   denoDirPromise ??= (async () => {
     const fromEnv = Deno.env.get("DENO_DIR");
     if (fromEnv) return fromEnv;
