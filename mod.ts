@@ -45,11 +45,13 @@ import { BUILTIN_REGISTRY_OPTIONS } from "./transports/builtin.ts";
 export { copyImage } from "./core/copy/mod.ts";
 export type {
   BlobKind,
+  BlobTransferLimiter,
   CopyEvent,
   CopyEventHandler,
   CopyOptions,
   CopyResult,
   ImageListSelection,
+  ManifestSigner,
 } from "./core/copy/mod.ts";
 export { inspectImage } from "./core/image/inspect_image.ts";
 export type { InspectImageOptions } from "./core/image/inspect_image.ts";
@@ -63,15 +65,24 @@ export type {
 export { formatImageName, TransportRegistry } from "./core/registry.ts";
 export { DEFAULT_PARALLEL_IMAGES, syncImages } from "./core/sync/mod.ts";
 export type {
+  Shard,
+  SharedBlobStats,
   SyncDestinationKind,
   SyncEvent,
   SyncEventHandler,
   SyncFailure,
+  SyncImageRecord,
   SyncImagesOptions,
   SyncLogLevel,
   SyncResult,
   SyncSourceKind,
+  TagFilters,
 } from "./core/sync/mod.ts";
+export {
+  defaultSyncCacheDir,
+  SyncCache,
+  type SyncCacheEntry,
+} from "./core/cache/mod.ts";
 export { loadTransportPlugin, splitPluginList } from "./core/plugin_loader.ts";
 export type { LoadTransportPluginOptions } from "./core/plugin_loader.ts";
 export type { Policy, PolicyRequirement } from "./core/policy/policy.ts";

@@ -47,6 +47,13 @@ import {
   type SyncSource,
 } from "./sync_images.ts";
 import {
+  type ExportResult,
+  measureExport,
+  measureMovedBytes,
+  type MovedBytes,
+  syncExtrasReport,
+} from "./sync_extras.ts";
+import {
   canMeasureUsage,
   prepareTools,
   type TimedRun,
@@ -330,6 +337,8 @@ export async function main(args: readonly string[]): Promise<number> {
   let registries: BenchRegistries | undefined;
   let archives: SourceArchives | undefined;
   let sync: SyncSource | undefined;
+  let moved: MovedBytes[] | undefined;
+  let exported: ExportResult | undefined;
   const started = performance.now();
   try {
     const tools = await prepareTools(join(work, "env"));
@@ -376,6 +385,17 @@ export async function main(args: readonly string[]): Promise<number> {
       if (result.failure) log(`${scenario.id} FAILED: ${result.failure}`);
       results.push(result);
     }
+    // Sync rows: bytes moved and the OCI-layout export (issue #12).
+    if (sync && Deno.env.get("BENCH_SYNC_EXTRAS") !== "0") {
+      const extras = join(work, "sync-extras");
+      await Deno.mkdir(extras, { recursive: true });
+      log("sync: bytes moved (one untimed run per tool through proxies)");
+      moved = await measureMovedBytes(tools, sync, extras);
+      log(
+        "sync: air-gap export of 20 tags (ours --dest oci, skopeo --dest dir)",
+      );
+      exported = await measureExport(tools, sync, extras);
+    }
   } finally {
     await registries?.[Symbol.asyncDispose]();
     await Deno.remove(work, { recursive: true }).catch(() => {});
@@ -391,6 +411,7 @@ export async function main(args: readonly string[]): Promise<number> {
   ].join("\n");
   console.log(header);
   console.log(markdownTable(results));
+  if (moved) console.log(`\n${syncExtrasReport(moved, exported)}`);
   if (options.json) {
     await Deno.writeTextFile(
       options.json,
@@ -409,6 +430,8 @@ export async function main(args: readonly string[]): Promise<number> {
             manifestDigest: image.manifestDigest,
           },
           results,
+          ...(moved ? { syncBytesMoved: moved } : {}),
+          ...(exported ? { syncExport: exported } : {}),
         },
         null,
         2,

@@ -165,6 +165,7 @@ export function imageContext(
   }
   const registriesConf = flagString(flags, "registries-conf");
   if (registriesConf) docker.registriesConfPath = registriesConf;
+  if (global.registriesDir) docker.registriesDirPath = global.registriesDir;
   const tlsVerify = flagBool(flags, `${prefix}tls-verify`);
   if (tlsVerify !== undefined) docker.tlsVerify = tlsVerify;
   const retryTimes = flagInt(flags, "retry-times");

@@ -37,6 +37,8 @@ export function createProgressRenderer(
 
 function staticLine(event: CopyEvent): string | undefined {
   switch (event.type) {
+    case "signatures-checking":
+      return "Checking if image destination supports signatures\n";
     case "signatures-reading":
       return "Getting image source signatures\n";
     case "list-started":
@@ -45,6 +47,10 @@ function staticLine(event: CopyEvent): string | undefined {
       return event.list
         ? "Writing manifest list to image destination\n"
         : "Writing manifest to image destination\n";
+    case "signing":
+      return event.format === "sigstore"
+        ? "Signing manifest using a sigstore signature\n"
+        : "Signing manifest using simple signing\n";
     case "signatures-storing":
       return event.list ? "Storing list signatures\n" : "Storing signatures\n";
     case "instance-started":

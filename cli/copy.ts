@@ -3,7 +3,11 @@
  *
  * @module
  */
-import { copyImage, type ImageListSelection } from "../core/copy/mod.ts";
+import {
+  copyImage,
+  type ImageListSelection,
+  type ManifestSigner,
+} from "../core/copy/mod.ts";
 import { UsageError } from "../core/errors.ts";
 import { loadPolicy } from "../core/policy/load_policy.ts";
 import {
@@ -12,11 +16,9 @@ import {
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../core/manifest/mod.ts";
 import {
-  checkPassphraseFile,
   formatNamedReference,
-  gpgManifestSigner,
   parseNormalizedReference,
-} from "../core/signature/mod.ts";
+} from "../core/signature/docker_reference.ts";
 import type { ImageReference, TransportContext } from "../core/transport.ts";
 import {
   type Command,
@@ -33,6 +35,7 @@ import {
   RETRY_DELAY_FLAG,
   RETRY_FLAG,
 } from "./_image_flags.ts";
+import { passphraseFor } from "./_passphrase.ts";
 import { createProgressRenderer } from "./_progress.ts";
 import { SKOPEO_TS_VERSION } from "./version.ts";
 
@@ -44,7 +47,6 @@ const FORMATS: Readonly<Record<string, string>> = {
 
 /** Flags parsed for compatibility whose feature is not built yet. */
 const NOT_YET: ReadonlyArray<[string, string]> = [
-  ["sign-by-sigstore-private-key", "sigstore signing (issue #7)"],
   ["encryption-key", "image encryption"],
   ["decryption-key", "image encryption"],
   ["encrypt-layer", "image encryption"],
@@ -221,17 +223,78 @@ function signIdentity(flags: CommandContext["flags"]): string | undefined {
   return text;
 }
 
-/** `--sign-by`: a gpg signer, or none. */
-async function signers(flags: CommandContext["flags"]) {
+/** The sigstore private key of `--sign-by-sigstore-private-key`, decrypted. */
+async function sigstoreKey(
+  path: string,
+  passphraseFile: string | undefined,
+  io: CommandContext["io"],
+) {
+  const passphrase = await passphraseFor(path, passphraseFile, io);
+  let pem: string;
+  try {
+    pem = await Deno.readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file or directory"
+      : (error as Error).message;
+    throw new Error(
+      `Error using --sign-by-sigstore-private-key: reading private key from ${path}: open ${path}: ${reason}`,
+    );
+  }
+  try {
+    const { decryptSigstorePrivateKey } = await import(
+      "../core/signature/sigstore_key.ts"
+    );
+    return decryptSigstorePrivateKey(pem, passphrase);
+  } catch (error) {
+    throw new Error(
+      `Error using --sign-by-sigstore-private-key: initializing private key: ${
+        (error as Error).message
+      }`,
+    );
+  }
+}
+
+/**
+ * `--sign-by` (gpg) and `--sign-by-sigstore-private-key` signers, or none
+ * (with `--sign-passphrase-file`, `--sign-identity` read by the caller);
+ * the sigstore key is decrypted here, before anything is copied.
+ *
+ * @throws {Error} skopeo's messages for unusable flags, keys or passphrases.
+ */
+export async function signersFromFlags(
+  flags: CommandContext["flags"],
+  io: CommandContext["io"],
+): Promise<ManifestSigner[] | undefined> {
   const passphraseFile = flagString(flags, "sign-passphrase-file");
-  if (passphraseFile !== undefined) await checkPassphraseFile(passphraseFile);
   const keyIdentity = flagString(flags, "sign-by");
-  if (keyIdentity === undefined) return undefined;
-  return [gpgManifestSigner({
-    keyIdentity,
-    passphraseFile,
-    creator: `skopeo-ts ${SKOPEO_TS_VERSION}`,
-  })];
+  const sigstorePath = flagString(flags, "sign-by-sigstore-private-key");
+  if (
+    keyIdentity !== undefined && sigstorePath !== undefined &&
+    passphraseFile !== undefined
+  ) {
+    throw new Error(
+      "Only one of --sign-by and sign-by-sigstore-private-key can be used with sign-passphrase-file",
+    );
+  }
+  if (
+    keyIdentity === undefined && sigstorePath === undefined &&
+    passphraseFile === undefined
+  ) return undefined;
+  // Loaded only when signing: OpenPGP and the sigstore crypto cost start-up.
+  const { checkPassphraseFile, gpgManifestSigner, sigstoreManifestSigner } =
+    await import("../core/signature/mod.ts");
+  if (passphraseFile !== undefined) await checkPassphraseFile(passphraseFile);
+  const creator = `skopeo-ts ${SKOPEO_TS_VERSION}`;
+  const result: ManifestSigner[] = [];
+  if (keyIdentity !== undefined) {
+    result.push(gpgManifestSigner({ keyIdentity, passphraseFile, creator }));
+  }
+  if (sigstorePath !== undefined) {
+    const key = await sigstoreKey(sigstorePath, passphraseFile, io);
+    result.push(sigstoreManifestSigner(key, { creator }));
+  }
+  return result.length > 0 ? result : undefined;
 }
 
 /** Reads `--dest-compress-format`, refusing unknown algorithms. */
@@ -396,7 +459,7 @@ export const copyCommand: Command = {
         preserveDigests: flagBool(flags, "preserve-digests"),
         removeSignatures: flagBool(flags, "remove-signatures"),
         policy,
-        signers: await signers(flags),
+        signers: await signersFromFlags(flags, io),
         signIdentity: identity,
         maxParallelBlobs: typeof parallel === "number" && parallel > 0
           ? parallel

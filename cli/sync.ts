@@ -11,11 +11,17 @@ import {
   MEDIA_TYPE_DOCKER_SCHEMA2,
   MEDIA_TYPE_OCI_MANIFEST,
 } from "../core/manifest/mod.ts";
-import { loadPolicy } from "../core/policy/load_policy.ts";
+import { defaultSyncCacheDir, SyncCache } from "../core/cache/sync_cache.ts";
 import type { SyncEvent } from "../core/sync/events.ts";
+import { parseTagFilters } from "../core/sync/filters.ts";
+import { parseShard } from "../core/sync/shard.ts";
+import { syncSummary } from "../core/sync/summary.ts";
 import {
+  DEFAULT_PARALLEL_IMAGES,
   type SyncDestinationKind,
   syncImages,
+  type SyncImagesOptions,
+  type SyncResult,
 } from "../core/sync/sync_images.ts";
 import type { SyncSourceKind } from "../core/sync/plan.ts";
 import {
@@ -23,6 +29,7 @@ import {
   type CommandContext,
   DisplayUsageError,
   flagBool,
+  flagInt,
   flagString,
 } from "./_command.ts";
 import type { FlagSpec } from "./_flags.ts";
@@ -34,6 +41,7 @@ import {
   RETRY_FLAG,
 } from "./_image_flags.ts";
 import { type CliIo, formatLogLine } from "./_log.ts";
+import { signersFromFlags } from "./copy.ts";
 import { createProgressRenderer, type ProgressRenderer } from "./_progress.ts";
 
 const FORMATS: Readonly<Record<string, string>> = {
@@ -121,6 +129,62 @@ const SYNC_FLAGS: FlagSpec[] = [
     usage: "File that contains a passphrase for the --sign-by key",
   },
   { name: "src", short: "s", kind: "string", usage: "SOURCE transport type" },
+  // skopeo-ts additions (issue #12); docs/sync.md describes them.
+  {
+    name: "parallel-images",
+    kind: "int",
+    usage:
+      "Copy up to `N` images at once; blob transfers share one limit across them",
+    defaultText: String(DEFAULT_PARALLEL_IMAGES),
+  },
+  {
+    name: "include-tag-regex",
+    kind: "string",
+    usage:
+      "Registry sources: sync only tags matching this regular expression (as images-by-tag-regex)",
+  },
+  {
+    name: "exclude-tag-regex",
+    kind: "string",
+    usage:
+      "Registry sources: do not sync tags matching this regular expression",
+  },
+  {
+    name: "include-semver",
+    kind: "string",
+    usage:
+      "Registry sources: sync only tags that are versions in this `RANGE` (as images-by-semver)",
+  },
+  {
+    name: "newer-than",
+    kind: "string",
+    usage:
+      "Registry sources: sync only images whose config was created within `DURATION` (e.g. 720h, 30d)",
+  },
+  {
+    name: "shard",
+    kind: "string",
+    usage:
+      "Sync only shard `I/N` of the image list (0 <= I < N), a stable partition by source reference",
+  },
+  {
+    name: "summary",
+    kind: "string",
+    usage:
+      "Print a machine-readable summary in `FORMAT` (json) as the last line of stdout",
+  },
+  {
+    name: "summary-file",
+    kind: "string",
+    usage:
+      "Write the summary to `PATH` instead of stdout (implies --summary json)",
+  },
+  {
+    name: "no-cache",
+    kind: "bool",
+    usage:
+      "Do not read or write the sync cache ($XDG_CACHE_HOME/skopeo-ts or ~/.cache/skopeo-ts)",
+  },
 ];
 
 /**
@@ -220,8 +284,8 @@ export const syncCommand: Command = {
   description: [
     "Copy all the images from a SOURCE to a DESTINATION.",
     "",
-    "Allowed SOURCE transports (specified with --src): docker, dir, yaml.",
-    "Allowed DESTINATION transports (specified with --dest): docker, dir.",
+    "Allowed SOURCE transports (specified with --src): docker, dir, yaml, oci.",
+    "Allowed DESTINATION transports (specified with --dest): docker, dir, oci.",
     "",
     "See skopeo-sync(1) for details.",
   ].join("\n"),
@@ -235,9 +299,12 @@ export const syncCommand: Command = {
     if (args.length !== 2) {
       throw new DisplayUsageError("Exactly two arguments expected");
     }
+    // Loaded only when needed: the policy modules bring OpenPGP (~60 ms).
     const policy = global.insecurePolicy
       ? undefined
-      : await loadPolicy(global.policyPath).catch((error) => {
+      : await (await import("../core/policy/load_policy.ts")).loadPolicy(
+        global.policyPath,
+      ).catch((error) => {
         throw new Error(`Error loading trust policy: ${error.message}`, {
           cause: error,
         });
@@ -245,13 +312,13 @@ export const syncCommand: Command = {
     const source = flagString(flags, "src") ?? "";
     const destination = flagString(flags, "dest") ?? "";
     if (source === "") throw new Error("A source transport must be specified");
-    if (!["docker", "dir", "yaml"].includes(source)) {
+    if (!["docker", "dir", "yaml", "oci"].includes(source)) {
       throw new Error(`"${source}" is not a valid source transport`);
     }
     if (destination === "") {
       throw new Error("A destination transport must be specified");
     }
-    if (!["docker", "dir"].includes(destination)) {
+    if (!["docker", "dir", "oci"].includes(destination)) {
       throw new Error(`"${destination}" is not a valid destination transport`);
     }
     if (source === "dir" && destination === "dir") {
@@ -259,15 +326,8 @@ export const syncCommand: Command = {
         "sync from 'dir' to 'dir' not implemented, consider using rsync instead",
       );
     }
-    for (
-      const name of ["sign-by", "sign-by-sigstore-private-key"]
-    ) {
-      if (flags.has(name)) {
-        throw new UsageError(
-          `--${name} is not supported yet: signing (issue #7) has not landed in skopeo-ts`,
-        );
-      }
-    }
+    // Keys are read (and passphrases asked for) before anything is copied.
+    const signers = await signersFromFlags(flags, io);
     const sourceContext = imageContext(flags, "src-", global, logger);
     const formatName = flagString(flags, "format");
     let manifestType: string | undefined;
@@ -279,8 +339,57 @@ export const syncCommand: Command = {
         );
       }
     }
+    const started = performance.now();
+    const summaryFile = flagString(flags, "summary-file");
+    const summary = flagString(flags, "summary") ??
+      (summaryFile !== undefined ? "json" : undefined);
+    if (summary !== undefined && summary !== "json") {
+      throw new UsageError(
+        `unknown summary format "${summary}": only "json" is supported`,
+      );
+    }
+    const filters = parseTagFilters({
+      includeRegex: flagString(flags, "include-tag-regex"),
+      excludeRegex: flagString(flags, "exclude-tag-regex"),
+      semver: flagString(flags, "include-semver"),
+      newerThan: flagString(flags, "newer-than"),
+    });
+    const shardText = flagString(flags, "shard");
+    const shard = shardText === undefined ? undefined : parseShard(shardText);
+    const parallelImages = flagInt(flags, "parallel-images") ??
+      DEFAULT_PARALLEL_IMAGES;
+    if (parallelImages < 1) {
+      throw new UsageError("--parallel-images must be at least 1");
+    }
     const onEvent = syncPrinter(io, global.debug);
-    const result = await syncImages(args[0]!, args[1]!, {
+    const cacheDir = flagBool(flags, "no-cache") || flagBool(flags, "dry-run")
+      ? undefined
+      : defaultSyncCacheDir(Deno.env);
+    const cache = cacheDir === undefined
+      ? undefined
+      : await SyncCache.load(cacheDir, (text) =>
+        onEvent({ type: "log", level: "debug", message: text, fields: {} }));
+    const writeSummary = async (
+      result: SyncResult | undefined,
+      error: unknown,
+    ) => {
+      if (summary === undefined) return;
+      const text = JSON.stringify(syncSummary(result, error, {
+        durationMs: performance.now() - started,
+        source: { transport: source, name: args[0] },
+        destination: { transport: destination, name: args[1] },
+        shard: shardText ?? null,
+        dryRun: flagBool(flags, "dry-run"),
+      })) + "\n";
+      if (summaryFile === undefined || summaryFile === "-") {
+        io.stdout(text);
+        return;
+      }
+      const temp = `${summaryFile}.${Deno.pid}.tmp`;
+      await Deno.writeTextFile(temp, text);
+      await Deno.rename(temp, summaryFile);
+    };
+    const syncOptions: SyncImagesOptions = {
       registry: context.registry,
       sourceKind: source as SyncSourceKind,
       destinationKind: destination as SyncDestinationKind,
@@ -296,16 +405,34 @@ export const syncCommand: Command = {
         manifestType,
         preserveDigests: flagBool(flags, "preserve-digests"),
         removeSignatures: flagBool(flags, "remove-signatures"),
+        signers,
         policy,
       },
       onEvent,
       signal: global.signal,
-    });
-    if (result.failures.length > 0) {
-      throw new Error(
-        "Sync failed due to previous reported error(s) for one or more images",
+      parallelImages,
+      filters,
+      shard,
+      cache,
+    };
+    let result: SyncResult;
+    try {
+      result = await syncImages(args[0]!, args[1]!, syncOptions);
+    } catch (error) {
+      // A sync that stopped early carries what it did (`syncResult`).
+      await writeSummary(
+        (error as { syncResult?: SyncResult }).syncResult,
+        error,
       );
+      throw error;
     }
+    const failed = result.failures.length > 0
+      ? new Error(
+        "Sync failed due to previous reported error(s) for one or more images",
+      )
+      : undefined;
+    await writeSummary(result, failed);
+    if (failed) throw failed;
     return 0;
   },
 };

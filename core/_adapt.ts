@@ -6,18 +6,27 @@
  */
 import { UnsupportedOperationError } from "./errors.ts";
 import type { ImageDestination, ImageSource } from "./transport.ts";
+import type { Signature } from "./types.ts";
 
 /** An {@linkcode ImageSource} whose optional members are all present. */
 export type FullImageSource =
   & ImageSource
-  & Required<Pick<ImageSource, "getSignatures">>;
+  & Required<Pick<ImageSource, "getSignatures" | "layerInfosForCopy">>;
 
 /** An {@linkcode ImageDestination} whose optional members are all present. */
 export type FullImageDestination =
   & ImageDestination
-  & Required<Pick<ImageDestination, "tryReusingBlob" | "putSignatures">>;
+  & Required<
+    Pick<
+      ImageDestination,
+      "tryReusingBlob" | "putSignatures" | "supportsSignatures"
+    >
+  >;
 
-/** Wraps a source, adding the defaults it may omit: no signatures. */
+/**
+ * Wraps a source, adding the defaults it may omit: no signatures, layers
+ * served as the manifest describes them.
+ */
 export function adaptSource(source: ImageSource): FullImageSource {
   return {
     reference: source.reference,
@@ -26,6 +35,8 @@ export function adaptSource(source: ImageSource): FullImageSource {
     getBlob: (info, options) => source.getBlob(info, options),
     getSignatures: (options) =>
       source.getSignatures?.(options) ?? Promise.resolve([]),
+    layerInfosForCopy: (options) =>
+      source.layerInfosForCopy?.(options) ?? Promise.resolve(undefined),
     close: () => source.close(),
     [Symbol.asyncDispose]: () => source.close(),
   };
@@ -33,7 +44,8 @@ export function adaptSource(source: ImageSource): FullImageSource {
 
 /**
  * Wraps a destination, adding the defaults it may omit: nothing is
- * reusable, and signatures cannot be stored.
+ * reusable, signatures cannot be stored, and whether they can follows
+ * `storesSignatures` (the reason for a refusal is `putSignatures`').
  */
 export function adaptDestination(
   destination: ImageDestination,
@@ -58,8 +70,37 @@ export function adaptDestination(
         ),
       );
     },
+    supportsSignatures: (options) =>
+      destination.supportsSignatures?.(options) ??
+        probeSignatureSupport(destination),
     commit: (options) => destination.commit(options),
     close: () => destination.close(),
     [Symbol.asyncDispose]: () => destination.close(),
   };
+}
+
+/** A placeholder signature for {@linkcode probeSignatureSupport}. */
+const PROBE: Signature = { format: "simple-signing", bytes: new Uint8Array() };
+
+/**
+ * Whether a destination without `supportsSignatures` stores signatures: as
+ * declared; when it declares it does not, its `putSignatures` is called
+ * with one signature to get its reason (the contract says it refuses and
+ * stores nothing).
+ */
+async function probeSignatureSupport(
+  destination: ImageDestination,
+): Promise<void> {
+  if (destination.capabilities.storesSignatures) return;
+  if (!destination.putSignatures) {
+    throw new UnsupportedOperationError(
+      "storing signatures",
+      destination.reference.transport.name,
+    );
+  }
+  await destination.putSignatures([PROBE]);
+  throw new UnsupportedOperationError(
+    "storing signatures",
+    destination.reference.transport.name,
+  );
 }

@@ -8,6 +8,7 @@ import {
   isDigest,
   parseDigest,
   verifyBytes,
+  verifyingStream,
 } from "./digest.ts";
 import { DigestMismatchError, InvalidContentError } from "./errors.ts";
 import type { Digest } from "./types.ts";
@@ -182,4 +183,131 @@ Deno.test("verifyBytes() accepts matching bytes and names the subject otherwise"
       return true;
     },
   );
+});
+
+/** Reads a stream to its end or error. */
+async function drain(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ out: Uint8Array[]; error: unknown }> {
+  const out: Uint8Array[] = [];
+  try {
+    for await (const chunk of stream) out.push(chunk);
+    return { out, error: undefined };
+  } catch (error) {
+    return { out, error };
+  }
+}
+
+Deno.test("verifyingStream() passes the same chunks through and reports bytes", async () => {
+  const chunks = [encode("a"), new Uint8Array(), encode("bc")];
+  const seen: [number, Uint8Array][] = [];
+  const { stream } = verifyingStream(
+    ReadableStream.from(chunks),
+    ABC_SHA256 as Digest,
+    { size: 3, onBytes: (total, chunk) => seen.push([total, chunk]) },
+  );
+  const { out, error } = await drain(stream);
+  assert.equal(error, undefined);
+  // Not copied: the very chunks of the source (empty ones dropped).
+  assert.equal(out[0], chunks[0]);
+  assert.equal(out[1], chunks[2]);
+  assert.deepEqual(seen.map(([total]) => total), [1, 3]);
+  assert.equal(seen[1]![1], chunks[2]);
+});
+
+Deno.test("verifyingStream() errors instead of ending on a digest mismatch", async () => {
+  let sourceErrors = 0;
+  const { stream } = verifyingStream(
+    ReadableStream.from([encode("ab"), encode("d")]),
+    ABC_SHA256 as Digest,
+    { subject: "blob X", onSourceError: () => sourceErrors++ },
+  );
+  const { out, error } = await drain(stream);
+  assert.deepEqual(concat(out), encode("abd"));
+  assert.ok(error instanceof DigestMismatchError, String(error));
+  assert.equal(error.actual, digestOf(encode("abd")));
+  assert.match(error.message, /^Digest mismatch for blob X/);
+  // The mismatch is found here, not a failure of the source.
+  assert.equal(sourceErrors, 0);
+});
+
+Deno.test("verifyingStream() stops and cancels the source on too many bytes", async () => {
+  let cancelled: unknown;
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encode("ab"));
+      controller.enqueue(encode("cd"));
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const { stream } = verifyingStream(source, ABC_SHA256 as Digest, {
+    size: 3,
+  });
+  const { out, error } = await drain(stream);
+  assert.deepEqual(concat(out), encode("ab"));
+  assert.ok(error instanceof DigestMismatchError, String(error));
+  assert.equal(error.kind, "size");
+  assert.equal(error.actual, "more than 3");
+  assert.equal(cancelled, error);
+});
+
+Deno.test("verifyingStream() errors at the end on too few bytes", async () => {
+  const { stream } = verifyingStream(
+    ReadableStream.from([encode("abc")]),
+    ABC_SHA256 as Digest,
+    { size: 4 },
+  );
+  const { error } = await drain(stream);
+  assert.ok(error instanceof DigestMismatchError, String(error));
+  assert.equal(error.kind, "size");
+  assert.equal(error.actual, "3");
+});
+
+Deno.test("verifyingStream() reports and passes on a failing source", async () => {
+  const failure = new Error("connection reset");
+  const errors: unknown[] = [];
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encode("a"));
+    },
+    pull(controller) {
+      controller.error(failure);
+    },
+  });
+  const { stream } = verifyingStream(source, ABC_SHA256 as Digest, {
+    onSourceError: (error) => errors.push(error),
+  });
+  const { out, error } = await drain(stream);
+  assert.deepEqual(concat(out), encode("a"));
+  assert.equal(error, failure);
+  assert.deepEqual(errors, [failure]);
+});
+
+Deno.test("verifyingStream() head() reads ahead without losing bytes", async () => {
+  const bytes = encode("abc");
+  const { stream, head } = verifyingStream(
+    ReadableStream.from([bytes.subarray(0, 1), bytes.subarray(1)]),
+    ABC_SHA256 as Digest,
+    { size: 3 },
+  );
+  assert.deepEqual(await head(2), encode("ab"));
+  const { out, error } = await drain(stream);
+  assert.equal(error, undefined);
+  assert.deepEqual(concat(out), bytes);
+});
+
+Deno.test("verifyingStream() head() of a short stream still verifies it", async () => {
+  const good = verifyingStream(
+    ReadableStream.from([encode("abc")]),
+    ABC_SHA256 as Digest,
+  );
+  assert.deepEqual(await good.head(10), encode("abc"));
+  assert.deepEqual(concat((await drain(good.stream)).out), encode("abc"));
+  const bad = verifyingStream(
+    ReadableStream.from([encode("abd")]),
+    ABC_SHA256 as Digest,
+  );
+  await assert.rejects(bad.head(10), DigestMismatchError);
 });

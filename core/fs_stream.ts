@@ -14,6 +14,52 @@ import { InvalidContentError } from "./errors.ts";
  */
 export const DEFAULT_CHUNK_SIZE: number = 1 << 17;
 
+/**
+ * Chunks that alone reference their buffer: freshly allocated by a producer
+ * that keeps no reference (file reads here, fetch bodies, which are byte
+ * streams whose chunks the reader owns). The view is marked, not the
+ * buffer: a stage that slices a chunk passes on unmarked views.
+ */
+const disposable = new WeakSet<Uint8Array>();
+
+/**
+ * Marks a chunk as the reader's alone: the last consumer may free its memory
+ * with {@linkcode disposeChunk} once done. Stages that only pass the chunk
+ * on keep the mark; one that shares it (a `tee()`) or keeps it must call
+ * {@linkcode keepChunk}.
+ *
+ * @param chunk A chunk whose whole buffer was allocated for it alone.
+ * @returns The same chunk.
+ */
+export function markDisposable(chunk: Uint8Array): Uint8Array {
+  disposable.add(chunk);
+  return chunk;
+}
+
+/** Removes the mark of {@linkcode markDisposable}: the chunk is shared. */
+export function keepChunk(chunk: Uint8Array): void {
+  disposable.delete(chunk);
+}
+
+/**
+ * Frees a marked chunk's memory now (detaching its buffer) instead of at the
+ * next garbage collection, which for a stream of fresh buffers comes only
+ * after ~64 MB of them: peak memory of an 85 MB blob copy was ~20–35 MB
+ * higher without this. Unmarked chunks are left alone.
+ *
+ * @param chunk A chunk the caller is done with.
+ */
+export function disposeChunk(chunk: Uint8Array): void {
+  if (!disposable.delete(chunk)) return;
+  const buffer = chunk.buffer;
+  if (!(buffer instanceof ArrayBuffer) || buffer.detached) return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // Not detachable (e.g. shared with the runtime): left to the collector.
+  }
+}
+
 /** Options of {@linkcode readFileStream}. */
 export interface ReadFileStreamOptions {
   /** Byte position to start at; seeks there first. Default: the current position. */
@@ -112,7 +158,11 @@ export function readFileStream(
           const buffer = new Uint8Array(Math.min(chunkSize, remaining));
           const n = await readSome(file, buffer);
           if (n === null) atEnd = true;
-          else chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
+          else {
+            chunk = markDisposable(
+              n === buffer.length ? buffer : buffer.subarray(0, n),
+            );
+          }
         }
       } catch (error) {
         failure = error;

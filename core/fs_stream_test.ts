@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import {
   DEFAULT_CHUNK_SIZE,
+  disposeChunk,
+  keepChunk,
+  markDisposable,
   readFileStream,
   writeStreamToFile,
 } from "./fs_stream.ts";
@@ -187,6 +190,45 @@ Deno.test("writeStreamToFile() stops and cancels the stream on abort", async () 
       /enough/,
     );
     assert.equal((cancelled as Error).message, "enough");
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("disposeChunk() frees a marked chunk and leaves others alone", () => {
+  const marked = markDisposable(new Uint8Array([1, 2, 3]));
+  const plain = new Uint8Array([4, 5]);
+  const kept = markDisposable(new Uint8Array([6]));
+  keepChunk(kept);
+  disposeChunk(marked);
+  disposeChunk(plain);
+  disposeChunk(kept);
+  assert.equal(marked.byteLength, 0);
+  assert.equal((marked.buffer as ArrayBuffer).detached, true);
+  assert.deepEqual([...plain], [4, 5]);
+  assert.deepEqual([...kept], [6]);
+  // A second dispose of a freed chunk is harmless.
+  disposeChunk(marked);
+});
+
+Deno.test("disposeChunk() ignores a slice of a marked chunk", () => {
+  const marked = markDisposable(new Uint8Array([1, 2, 3]));
+  disposeChunk(marked.subarray(1));
+  assert.deepEqual([...marked], [1, 2, 3]);
+});
+
+Deno.test("readFileStream() chunks may be disposed by their last reader", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(path, pattern(3000));
+    const stream = readFileStream(await Deno.open(path), { chunkSize: 1024 });
+    const sizes: number[] = [];
+    for await (const chunk of stream) {
+      sizes.push(chunk.byteLength);
+      disposeChunk(chunk);
+      assert.equal(chunk.byteLength, 0);
+    }
+    assert.deepEqual(sizes, [1024, 1024, 952]);
   } finally {
     await Deno.remove(path);
   }

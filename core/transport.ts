@@ -150,6 +150,18 @@ export interface ImageSource extends AsyncDisposable {
   getBlob(info: BlobInfo, options?: SignalOptions): Promise<BlobStream>;
   /** The image's signatures; absent means none. */
   getSignatures?(options?: InstanceOptions): Promise<Signature[]>;
+  /**
+   * The layers as this source serves them, in manifest order, when they
+   * differ from the manifest's descriptors (e.g. a store that keeps layers
+   * uncompressed); `undefined` or absent when the manifest's descriptors
+   * hold. The engine copies these blobs and rewrites the written manifest's
+   * layer digests and sizes (containers/image's `LayerInfosForCopy`), or
+   * refuses when the manifest must not change (signatures,
+   * `--preserve-digests`). `getManifest` keeps returning the stored one.
+   */
+  layerInfosForCopy?(
+    options?: InstanceOptions,
+  ): Promise<BlobInfo[] | undefined>;
   /** Releases resources. */
   close(): Promise<void>;
 }
@@ -216,6 +228,13 @@ export interface ReusedBlob {
 export interface CommitOptions extends SignalOptions {
   /** The manifest written last: the list when copying several instances. */
   topLevelManifest: ManifestBlob;
+  /**
+   * The source's manifest list, unmodified, when one instance of it was
+   * copied (`topLevelManifest` is then that instance); absent otherwise.
+   * A destination may keep it so the image is found by the list's digest,
+   * as containers-storage does.
+   */
+  sourceList?: ManifestBlob | undefined;
 }
 
 /**
@@ -253,11 +272,23 @@ export interface ImageDestination extends AsyncDisposable {
    * @throws {ManifestTypeRejectedError} When the type is not accepted.
    */
   putManifest(manifest: ManifestBlob, options?: InstanceOptions): Promise<void>;
-  /** Stores signatures of the image written by `putManifest`. */
+  /**
+   * Stores signatures of the image written by `putManifest`. A destination
+   * whose `storesSignatures` is false rejects non-empty signatures, with
+   * its reason as the message, and stores nothing.
+   */
   putSignatures?(
     signatures: readonly Signature[],
     options?: InstanceOptions,
   ): Promise<void>;
+  /**
+   * Resolves when signatures can be stored; rejects with the reason
+   * otherwise. Asked before any blob is copied when the source has
+   * signatures (containers/image's `SupportsSignatures`). When absent, a
+   * destination that declares `storesSignatures` accepts, and one that does
+   * not gives the reason `putSignatures` refuses with.
+   */
+  supportsSignatures?(options?: SignalOptions): Promise<void>;
   /** Makes the image visible. */
   commit(options: CommitOptions): Promise<void>;
   /** Releases resources; discards everything when not committed. */

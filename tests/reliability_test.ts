@@ -11,11 +11,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
   copyImage,
+  createTransportRegistry,
   deleteImage,
   inspectImage,
   listTags,
   login,
   parseImageName,
+  syncImages,
 } from "../mod.ts";
 import { componentTest } from "./support/components.ts";
 import {
@@ -23,6 +25,7 @@ import {
   type FaultProxy,
   startFaultProxy,
 } from "./support/fault_proxy.ts";
+import { buildImage, writeOciLayout } from "./support/random_image.ts";
 import { type RunningRegistry, startRegistry } from "./support/registry.ts";
 import { runOurs, runSkopeo } from "./support/skopeo.ts";
 import { makeTempDir } from "./support/temp_dir.ts";
@@ -66,31 +69,50 @@ const FAULTS: readonly FaultCase[] = [
   { name: "short Content-Length", fault: { kind: "wrong-length" } },
   { name: "corrupted bytes", fault: { kind: "corrupt" } },
   { name: "redirect to another host", fault: { kind: "redirect" } },
+  { name: "connection dropped", fault: { kind: "drop" } },
+  {
+    name: "answer lost (handled, then dropped)",
+    fault: { kind: "drop", forwarded: true },
+  },
   {
     name: "503 (persistent)",
     fault: { kind: "status", status: 503 },
     persistent: true,
   },
   { name: "reset (persistent)", fault: { kind: "reset" }, persistent: true },
+  {
+    name: "dropped (persistent)",
+    fault: { kind: "drop" },
+    persistent: true,
+  },
 ];
 
 const S = "succeeded";
 const E = "error";
+const _ = "-";
 /**
  * Expected outcome per operation, one per FAULTS entry in order (429, 500,
  * 502, 503, reset, truncated, slow, short length, corrupt, redirect,
- * persistent 503, persistent reset); `-` = not applicable (no body, or not
- * content-addressed). delete does not retry 5xx unless
- * `--retry-times` is given (skopeo's default); copy, inspect and the `/v2/`
- * ping (all login needs) and list-tags do.
+ * dropped, answer lost, persistent 503, persistent reset, persistent drop);
+ * `-` = not applicable (no body, or not content-addressed). Uploads
+ * (`PUT`/`PATCH` with a streamed body) are restarted in a new session with
+ * the blob read again from the source.
  */
 const EXPECTED: Record<string, readonly (Outcome | "-")[]> = {
-  "copy → dir:": [S, S, S, S, S, S, S, S, E, S, E, E],
-  "copy → oci:": [S, S, S, S, S, S, S, S, E, S, E, E],
-  "inspect (by digest)": [S, S, S, S, S, S, S, E, E, S, E, E],
-  "list-tags": [S, S, S, S, S, S, S, S, "-", S, E, E],
-  "delete": [S, E, E, E, "-", "-", S, "-", "-", S, E, "-"],
-  "login": [S, S, S, S, S, S, S, S, "-", S, E, S],
+  "copy → dir:": [S, S, S, S, S, S, S, S, E, S, S, S, E, E, E],
+  "copy → oci:": [S, S, S, S, S, S, S, S, E, S, S, S, E, E, E],
+  "copy → docker-archive:": [S, S, S, S, S, S, S, S, E, S, S, S, E, E, E],
+  "copy → oci-archive:": [S, S, S, S, S, S, S, S, E, S, S, S, E, E, E],
+  "push: blob upload PUT": [S, S, S, S, _, _, S, _, _, _, S, S, E, _, E],
+  "push: blob upload PATCH": [S, S, S, S, _, _, S, _, _, _, S, S, E, _, E],
+  "push: manifest PUT": [S, S, S, S, _, _, S, _, _, S, S, S, E, _, E],
+  "push: blob HEAD": [S, S, S, S, _, _, S, _, _, S, S, S, E, _, E],
+  "sync registry → registry": [S, S, S, S, S, S, S, S, S, S, S, S, E, E, E],
+  "sync registry → dir": [S, S, S, S, S, S, S, S, E, S, S, S, E, E, E],
+  "inspect (by digest)": [S, S, S, S, S, S, S, E, E, S, S, S, E, E, E],
+  "list-tags": [S, S, S, S, S, S, S, S, _, S, S, S, E, E, E],
+  "delete": [S, S, S, S, _, _, S, _, _, S, S, E, E, _, E],
+  "login": [S, S, S, S, S, S, S, S, _, S, S, S, E, S, E],
 };
 
 function context(extra: Record<string, unknown> = {}): {
@@ -130,8 +152,31 @@ async function looksComplete(
   }
 }
 
+/** True when an archive file exists and lists its image index. */
+async function archiveLooksComplete(
+  kind: "docker-archive" | "oci-archive",
+  path: string,
+): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+  } catch {
+    return false;
+  }
+  const listed = await new Deno.Command("tar", { args: ["-tf", path] })
+    .output();
+  const names = new TextDecoder().decode(listed.stdout).split("\n");
+  return listed.success &&
+    names.includes(kind === "docker-archive" ? "manifest.json" : "index.json");
+}
+
+function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
 interface Operation {
   name: string;
+  /** Runs before the fault is armed (fault-free set-up of case `n`). */
+  prepare?(n: number): Promise<void>;
   /** The request the fault targets. */
   method: string;
   path: RegExp;
@@ -147,13 +192,13 @@ componentTest({
   components: ["docker-registry"],
   async fn(t) {
     await using registry: RunningRegistry = await startRegistry();
-    await using proxy = startFaultProxy({ upstream: registry.url });
     await using tmp = await makeTempDir("skopeo-ts-reliability-");
     const direct = (
       name: string,
     ): Promise<import("../mod.ts").ImageReference> =>
       parseImageName(`docker://${registry.host}/${name}`);
     const viaProxy = (
+      proxy: FaultProxy,
       name: string,
     ): Promise<import("../mod.ts").ImageReference> =>
       parseImageName(`docker://${proxy.host}/${name}`);
@@ -194,20 +239,189 @@ componentTest({
       async run(p, n) {
         const dest = `${tmp.path}/${kind}-${n}`;
         await copyImage(
-          await viaProxy("app:1"),
+          await viaProxy(p, "app:1"),
           await parseImageName(
             kind === "dir" ? `dir:${dest}` : `oci:${dest}:x`,
           ),
           { sourceContext: context() },
         );
         assert.deepEqual(await snapshot(dest), base);
-        void p;
       },
       async afterFailure(n) {
         assert.equal(
           await looksComplete(kind, `${tmp.path}/${kind}-${n}`),
           false,
         );
+      },
+    });
+    /** The raw manifest of `repo:tag` read directly (no proxy), or undefined on 404. */
+    const directManifest = async (
+      repo: string,
+      tag: string,
+    ): Promise<Uint8Array | undefined> => {
+      const response = await fetch(
+        `${registry.url}/v2/${repo}/manifests/${tag}`,
+        {
+          headers: {
+            accept:
+              "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+          },
+        },
+      );
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.status === 404) return undefined;
+      assert.equal(response.status, 200);
+      return bytes;
+    };
+    /** Asserts every blob of a pushed manifest reads back with its digest. */
+    const assertBlobsIntact = async (
+      repo: string,
+      manifest: Uint8Array,
+    ): Promise<void> => {
+      const parsed = JSON.parse(new TextDecoder().decode(manifest));
+      for (const d of [parsed.config, ...parsed.layers]) {
+        const response = await fetch(
+          `${registry.url}/v2/${repo}/blobs/${d.digest}`,
+        );
+        assert.equal(
+          sha256(new Uint8Array(await response.arrayBuffer())),
+          d.digest,
+        );
+      }
+    };
+    const archiveBase = new Map<string, Uint8Array>();
+    for (const kind of ["docker-archive", "oci-archive"] as const) {
+      const file = `${tmp.path}/base-${kind}.tar`;
+      await copyImage(
+        await direct("app:1"),
+        await parseImageName(
+          kind === "docker-archive"
+            ? `${kind}:${file}:app:1`
+            : `${kind}:${file}:x`,
+        ),
+        { sourceContext: context() },
+      );
+      archiveBase.set(kind, await Deno.readFile(file));
+    }
+    const archiveOp = (kind: "docker-archive" | "oci-archive"): Operation => ({
+      name: `copy → ${kind}:`,
+      method: "GET",
+      path: /\/blobs\/sha256:/,
+      async run(p, n) {
+        const file = `${tmp.path}/${kind}-${n}.tar`;
+        await copyImage(
+          await viaProxy(p, "app:1"),
+          await parseImageName(
+            kind === "docker-archive"
+              ? `${kind}:${file}:app:1`
+              : `${kind}:${file}:x`,
+          ),
+          { sourceContext: context() },
+        );
+        assert.deepEqual(await Deno.readFile(file), archiveBase.get(kind));
+      },
+      async afterFailure(n) {
+        assert.equal(
+          await archiveLooksComplete(kind, `${tmp.path}/${kind}-${n}.tar`),
+          false,
+        );
+      },
+    });
+    /**
+     * Pushes a fresh image (new blobs, so they are uploaded) through the
+     * proxy; success = the registry holds the expected manifest bytes and
+     * every blob reads back with its digest; failure = no manifest at all.
+     * Uncompressed layers are gzipped on the way (a PATCH upload, digest
+     * unknown): a fault-free push of the same image gives the expected bytes.
+     */
+    const pushOp = (
+      name: string,
+      method: string,
+      path: RegExp,
+      compression: "gzip" | "none",
+    ): Operation => {
+      const expected = new Map<number, Uint8Array>();
+      const source = (n: number): string => `oci:${tmp.path}/push-src-${n}:x`;
+      return {
+        name,
+        method,
+        path,
+        async prepare(n) {
+          const image = buildImage({
+            seed: 7000 + n,
+            layers: [{ size: 4096 }, { size: 2048, kind: "text" }],
+            compression,
+          });
+          await writeOciLayout(`${tmp.path}/push-src-${n}`, [
+            { tag: "x", image },
+          ]);
+          if (compression === "gzip") {
+            expected.set(n, image.manifest.bytes);
+          } else {
+            await copyImage(
+              await parseImageName(source(n)),
+              await direct(`pushbase:${n}`),
+              { destinationContext: context() },
+            );
+            expected.set(n, (await directManifest("pushbase", String(n)))!);
+          }
+        },
+        async run(p, n) {
+          await copyImage(
+            await parseImageName(source(n)),
+            await viaProxy(p, `push:${n}`),
+            { destinationContext: context() },
+          );
+          const got = await directManifest("push", String(n));
+          assert.ok(got, "manifest pushed");
+          assert.deepEqual(got, expected.get(n));
+          await assertBlobsIntact("push", got);
+        },
+        async afterFailure(n) {
+          assert.equal(
+            await directManifest("push", String(n)),
+            undefined,
+            "no manifest after a failed push",
+          );
+        },
+      };
+    };
+    const syncOp = (kind: "docker" | "dir"): Operation => ({
+      name: `sync registry → ${kind === "docker" ? "registry" : "dir"}`,
+      method: "GET",
+      // Into the registry, blobs are mounted from the seeded repository
+      // (never read): the source manifest GETs carry the fault there.
+      path: kind === "docker" ? /\/manifests\// : /\/blobs\/sha256:/,
+      async run(p, n) {
+        const dest = kind === "docker"
+          ? `${registry.host}/sync${n}`
+          : `${tmp.path}/sync-${n}`;
+        if (kind === "dir") await Deno.mkdir(dest);
+        await syncImages(`${p.host}/app`, dest, {
+          registry: createTransportRegistry(),
+          sourceKind: "docker",
+          destinationKind: kind,
+          sourceContext: context(),
+          destinationContext: context(),
+        });
+        if (kind === "dir") {
+          assert.deepEqual(await snapshot(`${dest}/app:1`), baseDir);
+        } else {
+          const got = await directManifest(`sync${n}/app`, "1");
+          assert.ok(got, "manifest synced");
+          assert.equal(sha256(got), digest);
+          await assertBlobsIntact(`sync${n}/app`, got);
+        }
+      },
+      async afterFailure(n) {
+        if (kind === "dir") {
+          assert.equal(
+            await looksComplete("dir", `${tmp.path}/sync-${n}/app:1`),
+            false,
+          );
+        } else {
+          assert.equal(await directManifest(`sync${n}/app`, "1"), undefined);
+        }
       },
     });
     const operations: Operation[] = [
@@ -217,8 +431,8 @@ componentTest({
         name: "inspect (by digest)",
         method: "GET",
         path: /\/manifests\//,
-        async run() {
-          const info = await inspectImage(await viaProxy(`app@${digest}`), {
+        async run(p) {
+          const info = await inspectImage(await viaProxy(p, `app@${digest}`), {
             context: context(),
           });
           assert.deepEqual(
@@ -231,9 +445,9 @@ componentTest({
         name: "list-tags",
         method: "GET",
         path: /\/tags\/list/,
-        async run() {
+        async run(p) {
           assert.deepEqual(
-            await listTags(await viaProxy("app"), { context: context() }),
+            await listTags(await viaProxy(p, "app"), { context: context() }),
             ["1"],
           );
         },
@@ -242,8 +456,8 @@ componentTest({
         name: "delete",
         method: "DELETE",
         path: /\/manifests\//,
-        async run(_, n) {
-          await deleteImage(await viaProxy(`del${n}:x`), {
+        async run(p, n) {
+          await deleteImage(await viaProxy(p, `del${n}:x`), {
             context: context(),
           });
           await assert.rejects(
@@ -255,68 +469,115 @@ componentTest({
         name: "login",
         method: "GET",
         path: /^\/v2\/$/,
-        async run(_, n) {
+        async run(p, n) {
           const authFile = `${tmp.path}/auth-${n}.json`;
-          await login(proxy.host, {
+          await login(p.host, {
             username: "u",
             password: "p",
             authFile,
             tlsVerify: false,
           });
           const auths = JSON.parse(await Deno.readTextFile(authFile)).auths;
-          assert.ok(auths[proxy.host], "credentials stored");
+          assert.ok(auths[p.host], "credentials stored");
         },
       },
+      archiveOp("docker-archive"),
+      archiveOp("oci-archive"),
+      pushOp("push: blob upload PUT", "PUT", /\/blobs\/uploads\//, "gzip"),
+      pushOp("push: blob upload PATCH", "PATCH", /\/blobs\/uploads\//, "none"),
+      pushOp("push: manifest PUT", "PUT", /\/manifests\//, "gzip"),
+      pushOp("push: blob HEAD", "HEAD", /\/blobs\/sha256:/, "gzip"),
+      syncOp("docker"),
+      syncOp("dir"),
     ];
 
-    const results: ReliabilityResult[] = [];
+    interface CaseOutcome extends ReliabilityResult {
+      expected: Outcome;
+      /** What `afterFailure` found wrong, if anything. */
+      leftover?: unknown;
+    }
     let n = 0;
+    /** One operation × every fault, through its own proxy (own rules and counts). */
+    const runOperation = async (
+      operation: Operation,
+    ): Promise<CaseOutcome[]> => {
+      await using proxy = startFaultProxy({ upstream: registry.url });
+      const outcomes: CaseOutcome[] = [];
+      for (const [i, fault] of FAULTS.entries()) {
+        const expected = EXPECTED[operation.name]![i]!;
+        if (expected === "-") continue;
+        const id = ++n;
+        await operation.prepare?.(id);
+        if (operation.name === "delete") {
+          await copyImage(await direct("app:1"), await direct(`del${id}:x`), {
+            sourceContext: context(),
+            destinationContext: context(),
+          });
+        }
+        proxy.reset();
+        proxy.addRule({
+          method: operation.method,
+          path: operation.path,
+          fault: fault.fault,
+          times: fault.persistent ? Infinity : 1,
+        });
+        const started = Date.now();
+        let outcome: Outcome = "succeeded";
+        let error: string | undefined;
+        try {
+          await operation.run(proxy, id);
+        } catch (e) {
+          if (e instanceof assert.AssertionError) throw e;
+          outcome = "error";
+          error = e instanceof Error ? e.message : String(e);
+        }
+        const ms = Date.now() - started;
+        let leftover: unknown;
+        if (outcome === "error") {
+          await operation.afterFailure?.(id).catch((e) => leftover = e);
+        }
+        outcomes.push({
+          fault: fault.name,
+          operation: operation.name,
+          outcome,
+          ...(error === undefined ? {} : { error }),
+          faultsInjected: proxy.requests.filter((r) => r.fault).length,
+          ms,
+          expected,
+          ...(leftover === undefined ? {} : { leftover }),
+        });
+      }
+      return outcomes;
+    };
+    // Operations run side by side (most of the time is back-off sleep);
+    // the faults of one operation run in order.
+    const PARALLEL_OPERATIONS = 4;
+    const byOperation = new Map<string, Promise<CaseOutcome[]>>();
+    const pending = [...operations];
+    const workers = Array.from({ length: PARALLEL_OPERATIONS }, async () => {
+      for (let op = pending.shift(); op; op = pending.shift()) {
+        const run = runOperation(op);
+        byOperation.set(op.name, run);
+        await run.catch(() => {});
+      }
+    });
+    await Promise.all(workers);
+    const results: ReliabilityResult[] = [];
     for (const operation of operations) {
       await t.step(operation.name, async (t) => {
-        for (const [i, fault] of FAULTS.entries()) {
-          const expected = EXPECTED[operation.name]![i]!;
-          if (expected === "-") continue;
-          n++;
-          if (operation.name === "delete") {
-            await copyImage(await direct("app:1"), await direct(`del${n}:x`), {
-              sourceContext: context(),
-              destinationContext: context(),
-            });
-          }
-          proxy.reset();
-          proxy.addRule({
-            method: operation.method,
-            path: operation.path,
-            fault: fault.fault,
-            times: fault.persistent ? Infinity : 1,
-          });
-          const started = Date.now();
-          let outcome: Outcome = "succeeded";
-          let error: string | undefined;
-          try {
-            await operation.run(proxy, n);
-          } catch (e) {
-            if (e instanceof assert.AssertionError) throw e;
-            outcome = "error";
-            error = e instanceof Error ? e.message : String(e);
-          }
-          const ms = Date.now() - started;
-          const faultsInjected = proxy.requests.filter((r) => r.fault).length;
-          results.push({
-            fault: fault.name,
-            operation: operation.name,
-            outcome,
-            ...(error === undefined ? {} : { error }),
-            faultsInjected,
-            ms,
-          });
-          await t.step(`${fault.name} → ${expected}`, async () => {
-            assert.ok(faultsInjected > 0, "the fault was injected");
-            assert.equal(outcome, expected, error);
-            assert.ok(ms < MAX_OPERATION_MS, `took ${ms} ms`);
-            if (outcome === "error") {
-              assert.ok(error && !error.includes("\n"), `one line: ${error}`);
-              await operation.afterFailure?.(n);
+        for (const c of await byOperation.get(operation.name)!) {
+          const { expected, leftover, ...result } = c;
+          results.push(result);
+          await t.step(`${c.fault} → ${expected}`, () => {
+            assert.ok(c.faultsInjected > 0, "the fault was injected");
+            assert.equal(c.outcome, expected, c.error);
+            assert.ok(c.ms < MAX_OPERATION_MS, `took ${c.ms} ms`);
+            if (c.outcome === "error") {
+              assert.ok(
+                c.error && !c.error.includes("\n"),
+                `one line: ${c.error}`,
+              );
+              if (leftover !== undefined) throw leftover;
             }
           });
         }

@@ -13,6 +13,7 @@ import type {
 
 /** Built-in transport name → lazy loader. */
 export const BUILTIN_TRANSPORTS: Readonly<Record<string, TransportLoader>> = {
+  "containers-storage": () => import("./containers_storage/mod.ts"),
   dir: () => import("./dir/mod.ts"),
   docker: () => import("./docker/mod.ts"),
   "docker-archive": () => import("./docker_archive/mod.ts"),
@@ -31,7 +32,6 @@ export const loadRegistryCommands = (): Promise<
 
 /** Transport names skopeo knows that this build cannot run yet, with why. */
 export const UNSUPPORTED_TRANSPORTS: Readonly<Record<string, string>> = {
-  "containers-storage": "not implemented yet",
   "ostree": "needs libostree",
   "sif": "not supported by skopeo-ts",
   "tarball": "not supported by skopeo-ts",

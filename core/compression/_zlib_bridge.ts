@@ -27,8 +27,11 @@ export interface ZlibBridgeOptions {
   name: string;
   /** Decompressors report bad input as {@linkcode InvalidContentError}. */
   direction: "compression" | "decompression";
-  /** Creates the node:zlib stream. */
-  create: () => Transform;
+  /**
+   * Creates the node:zlib stream; may be async, so that node:zlib (~15–40 ms
+   * of start-up) loads only when a copy really compresses or decompresses.
+   */
+  create: () => Transform | Promise<Transform>;
   /** Largest piece written to zlib at once (when no splitter cuts input). */
   maxPiece: number;
   /** Optional input splitter (zstd frame scanner). */
@@ -91,8 +94,8 @@ export function zlibTransformStream(
   };
 
   return new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      zlib = create();
+    async start(controller) {
+      zlib = await create();
       zlib.on("data", (chunk: Uint8Array) => {
         try {
           controller.enqueue(

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { createGunzip, createGzip } from "node:zlib";
 import { zlibTransformStream } from "./_zlib_bridge.ts";
+import { createZlib } from "./_zlib_create.ts";
 
 /** Default gzip level, as Go's `gzip.DefaultCompression`. */
 export const GZIP_DEFAULT_LEVEL = 6;
@@ -49,7 +49,7 @@ export function gzipCompressStream(
   return zlibTransformStream({
     name: "gzip",
     direction: "compression",
-    create: () => createGzip({ level, chunkSize: CHUNK_SIZE }),
+    create: () => createZlib({ kind: "gzip", level, chunkSize: CHUNK_SIZE }),
     maxPiece: 1 << 20,
   });
 }
@@ -78,7 +78,7 @@ export function gzipDecompressStream(): TransformStream<
   return zlibTransformStream({
     name: "gzip",
     direction: "decompression",
-    create: () => createGunzip({ chunkSize: CHUNK_SIZE }),
+    create: () => createZlib({ kind: "gunzip", chunkSize: CHUNK_SIZE }),
     maxPiece: DECOMPRESS_PIECE,
   });
 }

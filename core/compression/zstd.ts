@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { constants, createZstdCompress, createZstdDecompress } from "node:zlib";
 import { zlibTransformStream } from "./_zlib_bridge.ts";
+import { createZlib } from "./_zlib_create.ts";
 import { ZstdFrameScanner } from "./_zstd_frames.ts";
 
 /** Default zstd level, as zstd's and containers/image's default. */
@@ -54,14 +54,9 @@ export function zstdCompressStream(
   return zlibTransformStream({
     name: "zstd",
     direction: "compression",
+    // Level and checksum flag: see `_zlib_create.ts`.
     create: () =>
-      createZstdCompress({
-        chunkSize: COMPRESS_CHUNK_SIZE,
-        params: {
-          [constants.ZSTD_c_compressionLevel]: level,
-          [constants.ZSTD_c_checksumFlag]: 1,
-        },
-      }),
+      createZlib({ kind: "zstd", level, chunkSize: COMPRESS_CHUNK_SIZE }),
     maxPiece: 1 << 20,
   });
 }
@@ -90,7 +85,8 @@ export function zstdDecompressStream(): TransformStream<
   return zlibTransformStream({
     name: "zstd",
     direction: "decompression",
-    create: () => createZstdDecompress({ chunkSize: DECOMPRESS_CHUNK_SIZE }),
+    create: () =>
+      createZlib({ kind: "unzstd", chunkSize: DECOMPRESS_CHUNK_SIZE }),
     maxPiece: Infinity,
     splitter: new ZstdFrameScanner(),
   });

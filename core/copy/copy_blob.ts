@@ -11,9 +11,17 @@ import {
   decompressStream,
   detectCompression,
   getCompressionAlgorithm,
+  matchMagic,
+  MAX_MAGIC_LENGTH,
 } from "../compression/mod.ts";
-import { Digester, DigestVerifierStream } from "../digest.ts";
+import {
+  Digester,
+  loadBlobHashing,
+  type VerifyingStream,
+  verifyingStream,
+} from "../digest.ts";
 import { DigestMismatchError } from "../errors.ts";
+import { keepChunk } from "../fs_stream.ts";
 import type { Descriptor, Digest } from "../types.ts";
 import type { BlobKind, CopyEventHandler } from "./events.ts";
 import {
@@ -93,30 +101,77 @@ async function uncompressedDigest(
   const raw = detected.algorithm
     ? detected.stream.pipeThrough(decompressStream(detected.algorithm))
     : detected.stream;
+  await loadBlobHashing();
   const digester = new Digester();
   for await (const chunk of raw) digester.update(chunk);
   return digester.digest();
 }
 
+/**
+ * Uploads retried after a transient destination fault (a 5xx or a reset
+ * while uploading): the stream is spent, so the blob is read again from the
+ * source and sent in a new upload session.
+ */
+const UPLOAD_RETRIES = 3;
+const UPLOAD_RETRY_DELAY_MS = 250;
+
+/** Errors that say retrying may succeed (registry errors carry `temporary`). */
+function isTemporary(error: unknown): boolean {
+  return error instanceof Error &&
+    (error as { temporary?: unknown }).temporary === true;
+}
+
+/**
+ * Runs one upload attempt, again after a transient destination failure.
+ * Source failures are not retried here: sources retry their own reads.
+ */
+async function retryUpload<T>(
+  signal: AbortSignal,
+  attempt: (onSourceError: () => void) => Promise<T>,
+): Promise<T> {
+  for (let n = 1;; n++) {
+    let sourceFailed = false;
+    try {
+      return await attempt(() => sourceFailed = true);
+    } catch (error) {
+      if (
+        sourceFailed || n > UPLOAD_RETRIES || signal.aborted ||
+        !isTemporary(error)
+      ) throw error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, UPLOAD_RETRY_DELAY_MS * 2 ** (n - 1))
+      );
+    }
+  }
+}
+
 const PROGRESS_INTERVAL_MS = 100;
 
-/** Counts bytes and reports progress at most every 100 ms. */
-function progressStream(
-  digest: Digest,
-  total: number,
+/**
+ * Verifies a source blob as it is read, reporting progress at most every
+ * 100 ms and source read failures to `onSourceError` (not retried here),
+ * all in the single stream hop of {@linkcode verifyingStream}.
+ */
+function verifiedSource(
+  stream: ReadableStream<Uint8Array>,
+  descriptor: Descriptor,
   onEvent: CopyEventHandler,
-): TransformStream<Uint8Array, Uint8Array> {
-  let bytes = 0;
+  options: { onSourceError: () => void; shared?: boolean },
+): VerifyingStream {
+  const { digest, size } = descriptor;
+  const { onSourceError, shared } = options;
   let last = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      bytes += chunk.byteLength;
+  return verifyingStream(stream, digest, {
+    size,
+    subject: `blob ${digest}`,
+    onSourceError,
+    onBytes(bytes, chunk) {
+      // Two readers get the same chunks: the first done must not free them.
+      if (shared) keepChunk(chunk);
       const now = Date.now();
-      if (now - last >= PROGRESS_INTERVAL_MS) {
-        last = now;
-        onEvent({ type: "blob-progress", digest, bytes, total });
-      }
-      controller.enqueue(chunk);
+      if (now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      onEvent({ type: "blob-progress", digest, bytes, total: size });
     },
   });
 }
@@ -192,40 +247,47 @@ async function transferBlob(
       return { digest: reused.digest, size: reused.size };
     }
     onEvent({ type: "blob-started", digest, size, kind: options.kind });
-    const blob = await source.getBlob(descriptor, { signal });
-    if (blob.size !== undefined && size >= 0 && blob.size !== size) {
-      await blob.stream.cancel().catch(() => {});
-      throw new DigestMismatchError(String(size), String(blob.size), {
-        kind: "size",
-        subject: `blob ${digest}`,
-      });
-    }
-    let verified = blob.stream
-      .pipeThrough(
-        new DigestVerifierStream(digest, { size, subject: `blob ${digest}` }),
-      )
-      .pipeThrough(progressStream(digest, size, onEvent));
-    // A second reader digests the uncompressed bytes on the fly.
-    let diffId: Promise<Digest> | undefined;
-    if (options.diffId) {
-      const [upload, inspect] = verified.tee();
-      verified = upload;
-      diffId = uncompressedDigest(inspect, signal);
-      diffId.catch(() => {}); // awaited below; a failure also fails the upload
-    }
-    let uploaded: CopiedBlob;
-    try {
-      uploaded = await destination.putBlob(verified, descriptor, {
-        isConfig: options.kind === "config",
-        layerIndex: options.layerIndex,
-        digestVerified: true,
-        signal,
-      });
-      if (diffId) uploaded = { ...uploaded, diffId: await diffId };
-    } catch (error) {
-      if (!verified.locked) await verified.cancel(error).catch(() => {});
-      throw error;
-    }
+    const uploaded = await retryUpload(signal, async (onSourceError) => {
+      const blob = await source.getBlob(descriptor, { signal }).catch(
+        (error) => {
+          onSourceError();
+          throw error;
+        },
+      );
+      if (blob.size !== undefined && size >= 0 && blob.size !== size) {
+        await blob.stream.cancel().catch(() => {});
+        throw new DigestMismatchError(String(size), String(blob.size), {
+          kind: "size",
+          subject: `blob ${digest}`,
+        });
+      }
+      let verified = verifiedSource(blob.stream, descriptor, onEvent, {
+        onSourceError,
+        shared: options.diffId === true,
+      }).stream;
+      // A second reader digests the uncompressed bytes on the fly.
+      let diffId: Promise<Digest> | undefined;
+      if (options.diffId) {
+        const [upload, inspect] = verified.tee();
+        verified = upload;
+        diffId = uncompressedDigest(inspect, signal);
+        diffId.catch(() => {}); // awaited below; a failure also fails the upload
+      }
+      let uploaded: CopiedBlob;
+      try {
+        uploaded = await destination.putBlob(verified, descriptor, {
+          isConfig: options.kind === "config",
+          layerIndex: options.layerIndex,
+          digestVerified: true,
+          signal,
+        });
+        if (diffId) uploaded = { ...uploaded, diffId: await diffId };
+      } catch (error) {
+        if (!verified.locked) await verified.cancel(error).catch(() => {});
+        throw error;
+      }
+      return uploaded;
+    });
     if (uploaded.digest !== digest) {
       throw new DigestMismatchError(digest, uploaded.digest, {
         subject: `blob stored by ${destination.reference.transport.name}`,
@@ -299,45 +361,63 @@ async function transformBlob(
       }
     }
     onEvent({ type: "blob-started", digest, size, kind: options.kind });
-    const blob = await source.getBlob(descriptor, { signal });
-    const verified = blob.stream
-      .pipeThrough(
-        new DigestVerifierStream(digest, { size, subject: `blob ${digest}` }),
-      )
-      .pipeThrough(progressStream(digest, size, onEvent));
-    const detected = await detectCompression(verified, { signal });
-    const algorithm = detected.algorithm?.name;
-    const step = decideCompressionStep({
-      detected: algorithm,
-      desired: compression.desired,
-      requestedFormat: compression.format,
-      canModify: true,
-    });
-    let stream = detected.stream;
-    for (const stage of transformation(step, algorithm, compression.level)) {
-      stream = stream.pipeThrough(stage);
-    }
-    const unchanged = step.op === "preserve";
-    const mediaType = unchanged ? descriptor.mediaType : layerMediaTypeFor(
-      descriptor.mediaType,
-      step.op === "decompress" ? undefined : step.algorithm,
+    const { uploaded, mediaType, unchanged } = await retryUpload(
+      signal,
+      async (onSourceError) => {
+        const blob = await source.getBlob(descriptor, { signal }).catch(
+          (error) => {
+            onSourceError();
+            throw error;
+          },
+        );
+        const verified = verifiedSource(blob.stream, descriptor, onEvent, {
+          onSourceError,
+        });
+        // The head is read ahead in the verifying hop: no extra replay hop.
+        let head: Uint8Array;
+        try {
+          head = await verified.head(MAX_MAGIC_LENGTH);
+        } catch (error) {
+          await verified.stream.cancel(error).catch(() => {});
+          throw error;
+        }
+        const algorithm = matchMagic(head)?.name;
+        const step = decideCompressionStep({
+          detected: algorithm,
+          desired: compression.desired,
+          requestedFormat: compression.format,
+          canModify: true,
+        });
+        let stream = verified.stream;
+        for (
+          const stage of transformation(step, algorithm, compression.level)
+        ) {
+          stream = stream.pipeThrough(stage);
+        }
+        const unchanged = step.op === "preserve";
+        const mediaType = unchanged ? descriptor.mediaType : layerMediaTypeFor(
+          descriptor.mediaType,
+          step.op === "decompress" ? undefined : step.algorithm,
+        );
+        let uploaded;
+        try {
+          uploaded = await destination.putBlob(
+            stream,
+            unchanged ? descriptor : { mediaType, size: -1 },
+            {
+              isConfig: false,
+              layerIndex: options.layerIndex,
+              digestVerified: unchanged,
+              signal,
+            },
+          );
+        } catch (error) {
+          if (!stream.locked) await stream.cancel(error).catch(() => {});
+          throw error;
+        }
+        return { uploaded, mediaType, unchanged };
+      },
     );
-    let uploaded;
-    try {
-      uploaded = await destination.putBlob(
-        stream,
-        unchanged ? descriptor : { mediaType, size: -1 },
-        {
-          isConfig: false,
-          layerIndex: options.layerIndex,
-          digestVerified: unchanged,
-          signal,
-        },
-      );
-    } catch (error) {
-      if (!stream.locked) await stream.cancel(error).catch(() => {});
-      throw error;
-    }
     onEvent({
       type: "blob-finished",
       digest,

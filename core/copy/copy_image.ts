@@ -27,7 +27,7 @@ import {
 import type { ImageReference, InstanceOptions } from "../transport.ts";
 import type { Digest, ManifestBlob, Signature } from "../types.ts";
 import type { BlobCopyContext, CopiedBlob } from "./copy_blob.ts";
-import { copySingleImage } from "./copy_single.ts";
+import { checkSignatureSupport, copySingleImage } from "./copy_single.ts";
 import { type DescriptorUpdate, updateInstances } from "./edit_manifest.ts";
 import {
   type CopyOptions,
@@ -125,17 +125,23 @@ async function copyOpened(
     ),
   );
   const destination = options.signers?.length
-    ? withSigners(opened, options.signers, options.signIdentity)
+    ? withSigners(opened, options.signers, {
+      signIdentity: options.signIdentity,
+      onEvent: options.onEvent,
+    })
     : opened;
 
-  const parallel = source.capabilities.concurrentBlobReads &&
-      destination.capabilities.concurrentBlobWrites
+  const concurrent = source.capabilities.concurrentBlobReads &&
+    destination.capabilities.concurrentBlobWrites;
+  const parallel = concurrent
     ? options.maxParallelBlobs ?? DEFAULT_MAX_PARALLEL_BLOBS
     : 1;
   const context: BlobCopyContext = {
     source,
     destination,
-    limiter: new Limiter(parallel),
+    limiter: concurrent && options.blobLimiter
+      ? options.blobLimiter as Limiter
+      : new Limiter(parallel),
     inFlight: new Map<Digest, Promise<CopiedBlob>>(),
     onEvent: options.onEvent ?? (() => {}),
     signal,
@@ -159,6 +165,7 @@ async function copyOpened(
     });
   };
   let written: ManifestBlob;
+  let sourceList: ManifestBlob | undefined;
   if (parsed.kind === "image") {
     await checkPolicy(top);
     written = await copySingleImage(context, top, {
@@ -174,6 +181,7 @@ async function copyOpened(
       signal,
     );
     await checkPolicy(instance, chosen.digest);
+    sourceList = top;
     written = await copySingleImage(context, instance, {
       sourceInstance: chosen.digest,
       removeSignatures: options.removeSignatures,
@@ -181,6 +189,13 @@ async function copyOpened(
       preserveDigests: options.preserveDigests,
     });
   } else {
+    if (!destination.capabilities.storesManifestLists) {
+      throw new Error(
+        `copying multiple images: destination transport ${
+          JSON.stringify(destinationRef.transport.name)
+        } does not support copying multiple images as a group`,
+      );
+    }
     await checkPolicy(top);
     written = await copyList(context, destination, top, parsed.manifests, {
       indexOnly: options.imageListSelection === "index-only",
@@ -190,7 +205,7 @@ async function copyOpened(
       preserveDigests: options.preserveDigests,
     });
   }
-  await destination.commit({ topLevelManifest: written, signal });
+  await destination.commit({ topLevelManifest: written, sourceList, signal });
   return { manifest: written, digest: digestOf(written.bytes) };
 }
 
@@ -207,11 +222,6 @@ async function copyList(
     preserveDigests?: boolean | undefined;
   },
 ): Promise<ManifestBlob> {
-  if (!destination.capabilities.storesManifestLists) {
-    throw new Error(
-      `Copying a manifest list to ${destination.reference.transport.name}: is not supported; use --multi-arch=system or choose an instance`,
-    );
-  }
   const updates = new Map<Digest, DescriptorUpdate>();
   const copied = options.indexOnly ? 0 : instances.length;
   context.onEvent({
@@ -222,6 +232,7 @@ async function copyList(
   const signatures = options.removeSignatures
     ? []
     : await context.source.getSignatures({ signal: context.signal });
+  await checkSignatureSupport(context, signatures.length);
   if (!options.indexOnly) {
     for (const [index, { digest }] of instances.entries()) {
       context.onEvent({
@@ -282,25 +293,25 @@ async function copyList(
 }
 
 /**
- * Adds signatures by `signers` to every `putSignatures`, for the manifest
- * last stored at that instance (or the top level), as containers/image
- * signs each manifest it writes.
+ * Signs each manifest right after it is written (as containers/image does,
+ * so "Signing manifest" comes before "Storing signatures" and a signing
+ * failure stops the copy there), and adds those signatures to the
+ * `putSignatures` of that instance (or the top level).
  */
 function withSigners(
   destination: FullImageDestination,
   signers: readonly ManifestSigner[],
-  signIdentity: string | undefined,
+  options: {
+    signIdentity: string | undefined;
+    onEvent: CopyOptions["onEvent"];
+  },
 ): FullImageDestination {
-  const written = new Map<Digest | undefined, ManifestBlob>();
+  const { signIdentity } = options;
+  const made = new Map<Digest | undefined, Signature[]>();
   return {
     ...destination,
-    putManifest: async (manifest, options) => {
-      await destination.putManifest(manifest, options);
-      written.set(options?.instance, manifest);
-    },
-    putSignatures: async (signatures, options) => {
-      const manifest = written.get(options?.instance);
-      if (!manifest) return destination.putSignatures(signatures, options);
+    putManifest: async (manifest, putOptions) => {
+      await destination.putManifest(manifest, putOptions);
       const identity = signIdentity ?? destination.reference.dockerReference;
       if (identity === undefined) {
         throw new Error(
@@ -318,9 +329,20 @@ function withSigners(
         );
       }
       const added: Signature[] = [];
-      for (const sign of signers) added.push(await sign(manifest, identity));
+      for (const sign of signers) {
+        options.onEvent?.({
+          type: "signing",
+          format: sign.format ?? "simple-signing",
+        });
+        added.push(await sign(manifest, identity));
+      }
+      made.set(putOptions?.instance, added);
+    },
+    putSignatures: async (signatures, putOptions) => {
+      const added = made.get(putOptions?.instance);
+      if (!added) return destination.putSignatures(signatures, putOptions);
       try {
-        await destination.putSignatures([...signatures, ...added], options);
+        await destination.putSignatures([...signatures, ...added], putOptions);
       } catch (error) {
         throw wrapError("writing signatures", error);
       }

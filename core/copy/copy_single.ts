@@ -22,6 +22,8 @@ import {
   schema2ToSchema1,
 } from "./schema1_convert.ts";
 import { signSchema1 } from "./schema1_sign.ts";
+import { layersForCopy } from "./layers_for_copy.ts";
+import { formatImageName } from "../registry.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -128,21 +130,31 @@ export async function copySingleImage(
   const signatures = options.removeSignatures
     ? []
     : await readSignatures(source, options.sourceInstance, signal);
-  if (signatures.length > 0 && !destination.capabilities.storesSignatures) {
-    throw new Error(
-      `Can not copy signatures to ${destination.reference.transport.name}:${destination.reference}: destination does not support signatures (use --remove-signatures)`,
-    );
-  }
+  await checkSignatureSupport(context, signatures.length);
 
+  // As containers/image: the later reason wins.
+  const cannotModifyReason = options.preserveDigests
+    ? "Instructed to preserve digests"
+    : signatures.length > 0
+    ? "Would invalidate signatures"
+    : undefined;
+  const layers = layersForCopy(
+    parsed.layers,
+    await source.layerInfosForCopy({
+      instance: options.sourceInstance,
+      signal,
+    }),
+    cannotModifyReason,
+  );
   // Compression may change layer digests only where the manifest may change.
-  const canModify = !options.preserveDigests && signatures.length === 0 &&
+  const canModify = cannotModifyReason === undefined &&
     parsed.schemaVersion === 2;
   // schema1 → schema2/OCI needs the layers' diffIDs, computed while copying.
   const diffId = isSchema1(manifest.mediaType) &&
     types.some((t) => !isSchema1(t));
   const copied = await settleAll(
     context,
-    parsed.layers.map((layer, layerIndex) =>
+    layers.map((layer, layerIndex) =>
       copyBlob(context, layer, {
         kind: "layer",
         layerIndex,
@@ -156,7 +168,7 @@ export async function copySingleImage(
     return result.digest === layer.digest ? undefined : {
       digest: result.digest,
       size: result.size,
-      mediaType: result.mediaType ?? layer.mediaType,
+      mediaType: result.mediaType ?? layers[i]!.mediaType,
     };
   });
   if (updates.some((u) => u !== undefined)) {
@@ -189,6 +201,29 @@ export async function copySingleImage(
     signal,
   });
   return written;
+}
+
+/**
+ * Asks the destination whether it stores the source's signatures, before
+ * any blob is copied (containers/image's wording).
+ */
+export async function checkSignatureSupport(
+  context: BlobCopyContext,
+  count: number,
+): Promise<void> {
+  if (count === 0) return;
+  const { destination, signal, onEvent } = context;
+  onEvent({ type: "signatures-checking" });
+  try {
+    await destination.supportsSignatures({ signal });
+  } catch (error) {
+    throw new Error(
+      `Can not copy signatures to ${formatImageName(destination.reference)}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ export type BlobKind = "config" | "layer";
 export type CopyEvent =
   /** Signatures are being read from the source (skopeo's first line). */
   | { type: "signatures-reading" }
+  /** The destination is asked whether it stores the source's signatures. */
+  | { type: "signatures-checking" }
   /** A blob transfer starts. */
   | { type: "blob-started"; digest: Digest; size: number; kind: BlobKind }
   /** Bytes moved so far (throttled). */
@@ -34,6 +36,8 @@ export type CopyEvent =
     /** True for the manifest list / index itself. */
     list?: boolean;
   }
+  /** The manifest just written is being signed (`--sign-by*`). */
+  | { type: "signing"; format: "simple-signing" | "sigstore" }
   /** A manifest was written. */
   | { type: "manifest-written"; digest: Digest; mediaType: string }
   /** Signatures are about to be stored. */

@@ -4,6 +4,12 @@
  * @module
  */
 export { copyImage } from "./copy_image.ts";
-export type { CopyOptions, CopyResult, ImageListSelection } from "./options.ts";
+export type {
+  BlobTransferLimiter,
+  CopyOptions,
+  CopyResult,
+  ImageListSelection,
+  ManifestSigner,
+} from "./options.ts";
 export { DEFAULT_MAX_PARALLEL_BLOBS } from "./options.ts";
 export type { BlobKind, CopyEvent, CopyEventHandler } from "./events.ts";

@@ -15,10 +15,18 @@ export type ImageListSelection = "system" | "all" | "index-only";
  * Signs a manifest written at the destination, for a Docker reference
  * (`--sign-by` supplies one that runs gpg; the engine never does).
  */
-export type ManifestSigner = (
-  manifest: ManifestBlob,
-  dockerReference: string,
-) => Promise<Signature>;
+export type ManifestSigner =
+  & ((manifest: ManifestBlob, dockerReference: string) => Promise<Signature>)
+  & {
+    /** The format it makes, for the "Signing manifest using …" line. */
+    readonly format?: Signature["format"];
+  };
+
+/** Runs tasks a bounded number at a time (`core/_limiter.ts`'s `Limiter`). */
+export interface BlobTransferLimiter {
+  /** Runs `task` once a slot is free, and frees the slot afterwards. */
+  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
 
 /** Options of `copyImage`. */
 export interface CopyOptions extends SignalOptions {
@@ -32,6 +40,12 @@ export interface CopyOptions extends SignalOptions {
   imageListSelection?: ImageListSelection | undefined;
   /** Blobs copied at once when both sides allow it (default 6, like skopeo). */
   maxParallelBlobs?: number | undefined;
+  /**
+   * Bounds blob transfers together with other copies (sync's one global
+   * limit); used instead of `maxParallelBlobs` when both sides allow
+   * concurrent transfers.
+   */
+  blobLimiter?: BlobTransferLimiter | undefined;
   /** The manifest MIME type to write (`--format`); default: the source's, with fallbacks. */
   manifestType?: string | undefined;
   /** Refuse any change that would alter a digest (`--preserve-digests`). */

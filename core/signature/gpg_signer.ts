@@ -7,6 +7,7 @@
 import type { ManifestBlob, Signature } from "../types.ts";
 import { gpgSign, type GpgSignOptions } from "./gpg.ts";
 import { createSimpleSignature } from "./sign.ts";
+import type { FormattedSigner } from "./sigstore_signature.ts";
 
 /** Options of {@linkcode gpgManifestSigner}. */
 export interface GpgSignerOptions extends GpgSignOptions {
@@ -22,8 +23,11 @@ export interface GpgSignerOptions extends GpgSignOptions {
  */
 export function gpgManifestSigner(
   options: GpgSignerOptions,
-): (manifest: ManifestBlob, dockerReference: string) => Promise<Signature> {
-  return async (manifest, dockerReference) => {
+): FormattedSigner {
+  const signer = async (
+    manifest: ManifestBlob,
+    dockerReference: string,
+  ): Promise<Signature> => {
     try {
       return await createSimpleSignature(
         manifest.bytes,
@@ -37,4 +41,5 @@ export function gpgManifestSigner(
       });
     }
   };
+  return Object.assign(signer, { format: "simple-signing" as const });
 }

@@ -1,6 +1,7 @@
 /**
  * Image signatures: simple signing (OpenPGP) payloads, verification against
- * trusted keys, policy identity matching, and signing through gpg.
+ * trusted keys, policy identity matching, and signing through gpg; sigstore
+ * keys, signatures and the `sigstoreSigned` requirement.
  *
  * @module
  */
@@ -8,6 +9,7 @@ export {
   buildPayload,
   InvalidSignatureError,
   parsePayload,
+  type PayloadOptions,
   SIGNATURE_TYPE,
   type SimpleSigningPayload,
 } from "./simple_signing.ts";
@@ -49,3 +51,33 @@ export {
 } from "./gpg.ts";
 export { evaluateSignedBy, type PolicyImage } from "./signed_by.ts";
 export { gpgManifestSigner, type GpgSignerOptions } from "./gpg_signer.ts";
+export {
+  COSIGN_PRIVATE_KEY_PEM_TYPE,
+  decodePem,
+  decryptSigstorePrivateKey,
+  encodePem,
+  generateSigstoreKeyPair,
+  parseSigstorePublicKey,
+  type PemBlock,
+  signSigstorePayload,
+  SIGSTORE_PRIVATE_KEY_PEM_TYPE,
+  SigstoreKeyError,
+  type SigstoreKeyPair,
+  verifySigstorePayload,
+} from "./sigstore_key.ts";
+export {
+  createSigstoreSignature,
+  type CreateSigstoreSignatureOptions,
+  type FormattedSigner,
+  SIGSTORE_PAYLOAD_TYPE,
+  SIGSTORE_SIGNATURE_ANNOTATION,
+  SIGSTORE_SIGNATURE_MEDIA_TYPE,
+  type SigstoreAcceptanceRules,
+  sigstoreManifestSigner,
+  verifySigstoreSignature,
+} from "./sigstore_signature.ts";
+export {
+  evaluateSigstoreSigned,
+  sigstoreSignedProblem,
+} from "./sigstore_signed.ts";
+export { signatureFromBlob, signatureToBlob } from "./blob.ts";

@@ -101,12 +101,8 @@ export async function evaluateSignedBy(
   const keys = () => ring ??= loadKeys(requirement, identity);
   const rejections: string[] = [];
   for (const signature of image.signatures) {
-    if (signature.format !== "simple-signing") {
-      rejections.push(
-        `Signature of format ${signature.format} is not accepted by a signedBy requirement`,
-      );
-      continue;
-    }
+    // skopeo 1.9.3 passes over other formats (sigstore) silently.
+    if (signature.format !== "simple-signing") continue;
     try {
       const trusted = await keys();
       await verifyAndExtractSignature(signature.bytes, trusted, {

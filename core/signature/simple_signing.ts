@@ -36,12 +36,21 @@ export class InvalidSignatureError extends Error {
   }
 }
 
+/** Options of {@linkcode buildPayload} and {@linkcode parsePayload}. */
+export interface PayloadOptions {
+  /** `critical.type`: {@linkcode SIGNATURE_TYPE} by default; sigstore has its own. */
+  type?: string | undefined;
+}
+
 /**
  * Serialises a payload as containers/image does.
  *
  * @throws {InvalidSignatureError} When the digest or reference is empty.
  */
-export function buildPayload(payload: SimpleSigningPayload): Uint8Array {
+export function buildPayload(
+  payload: SimpleSigningPayload,
+  options: PayloadOptions = {},
+): Uint8Array {
   if (!payload.dockerManifestDigest || !payload.dockerReference) {
     throw new InvalidSignatureError("Unexpected empty signature content");
   }
@@ -52,7 +61,7 @@ export function buildPayload(payload: SimpleSigningPayload): Uint8Array {
     critical: {
       identity: { "docker-reference": payload.dockerReference },
       image: { "docker-manifest-digest": payload.dockerManifestDigest },
-      type: SIGNATURE_TYPE,
+      type: options.type ?? SIGNATURE_TYPE,
     },
     optional,
   }));
@@ -97,7 +106,11 @@ function string(value: unknown, what: string): string {
  *
  * @throws {InvalidSignatureError} When it is not a valid payload.
  */
-export function parsePayload(bytes: Uint8Array): SimpleSigningPayload {
+export function parsePayload(
+  bytes: Uint8Array,
+  options: PayloadOptions = {},
+): SimpleSigningPayload {
+  const expectedType = options.type ?? SIGNATURE_TYPE;
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -111,7 +124,7 @@ export function parsePayload(bytes: Uint8Array): SimpleSigningPayload {
     "identity",
   ]);
   const type = string(critical.type, "critical.type");
-  if (type !== SIGNATURE_TYPE) {
+  if (type !== expectedType) {
     throw new InvalidSignatureError(`Unrecognized signature type ${type}`);
   }
   const image = exactFields(critical.image, "critical.image", [
@@ -128,7 +141,10 @@ export function parsePayload(bytes: Uint8Array): SimpleSigningPayload {
     dockerReference: string(identity["docker-reference"], "docker-reference"),
   };
   // Unknown optional keys are ignored, as containers/image does.
-  const optional = object(top.optional, "optional");
+  // cosign writes `"optional": null` when it has nothing to say.
+  const optional = top.optional === null && expectedType !== SIGNATURE_TYPE
+    ? {}
+    : object(top.optional, "optional");
   if ("creator" in optional) {
     payload.creator = string(optional.creator, "optional.creator");
   }

@@ -6,12 +6,29 @@
  */
 export {
   DEFAULT_PARALLEL_IMAGES,
+  DEFAULT_SYNC_BLOB_TRANSFERS,
   type SyncDestinationKind,
   type SyncFailure,
+  type SyncImageRecord,
   syncImages,
   type SyncImagesOptions,
   type SyncResult,
 } from "./sync_images.ts";
+export {
+  filterTagNames,
+  hasTagFilters,
+  imageCreated,
+  parseSyncDuration,
+  parseTagFilters,
+  type TagFilters,
+} from "./filters.ts";
+export { parseShard, type Shard, shardOf } from "./shard.ts";
+export {
+  type SyncSummary,
+  syncSummary,
+  type SyncSummaryImage,
+} from "./summary.ts";
+export { SharedBlobs, type SharedBlobStats } from "./shared_blobs.ts";
 export type { SyncEvent, SyncEventHandler, SyncLogLevel } from "./events.ts";
 export {
   expandSource,

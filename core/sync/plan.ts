@@ -9,13 +9,20 @@ import { parseDigest } from "../digest.ts";
 import { InvalidReferenceError } from "../errors.ts";
 import type { TransportRegistry } from "../registry.ts";
 import type { ImageReference, TransportContext } from "../transport.ts";
+import type { Platform } from "../types.ts";
 import type { SyncEventHandler, SyncLogLevel } from "./events.ts";
+import {
+  filterTagNames,
+  hasTagFilters,
+  imageCreated,
+  type TagFilters,
+} from "./filters.ts";
 import { goClean, goJoin } from "./naming.ts";
 import { filterTagsBySemVer } from "./semver.ts";
 import { parseSourceConfig, type RegistrySyncConfig } from "./source_config.ts";
 
 /** Where sync reads from (`--src`). */
-export type SyncSourceKind = "docker" | "dir" | "yaml";
+export type SyncSourceKind = "docker" | "dir" | "yaml" | "oci";
 
 /** One group of images read with the same settings (skopeo's repoDescriptor). */
 export interface SyncRepository {
@@ -23,6 +30,11 @@ export interface SyncRepository {
   images: ImageReference[];
   /** For `dir` sources: the SOURCE directory, to name destinations. */
   dirBasePath?: string | undefined;
+  /**
+   * For `oci` sources: each image's name in the layout (its fully qualified
+   * Docker reference when sync wrote it), to name destinations.
+   */
+  names?: string[] | undefined;
   /** The source settings of these images. */
   context: TransportContext | undefined;
 }
@@ -37,6 +49,10 @@ export interface ExpandSourceOptions {
   onEvent?: SyncEventHandler | undefined;
   /** Cancels listing. */
   signal?: AbortSignal | undefined;
+  /** Command-line tag filters, applied to every tag list read. */
+  filters?: TagFilters | undefined;
+  /** The platform whose config `--newer-than` reads from a list. */
+  platform?: Partial<Platform> | undefined;
 }
 
 /** Whether a docker name carries a tag or digest (not `IsNameOnly`). */
@@ -85,6 +101,8 @@ export async function expandSource(
       return [await expandDir(source, options)];
     case "yaml":
       return await expandYaml(source, options);
+    case "oci":
+      return [await expandOci(source, options)];
   }
 }
 
@@ -118,6 +136,7 @@ async function tagReferences(
   repository: ImageReference,
   options: ExpandSourceOptions,
   context: TransportContext | undefined,
+  listed?: Promise<string[]>,
 ): Promise<ImageReference[]> {
   const name = repositoryOf(repository.dockerReference ?? "");
   logger(options)("info", "Getting tags", { image: name });
@@ -126,7 +145,8 @@ async function tagReferences(
   }
   let tags: string[];
   try {
-    tags = await repository.listTags({ context, signal: options.signal });
+    tags = await (listed ??
+      repository.listTags({ context, signal: options.signal }));
   } catch (error) {
     // Some registries block tag listing; skopeo warns and goes on with none.
     if (isUnauthorized(error)) {
@@ -141,11 +161,47 @@ async function tagReferences(
       { cause: error },
     );
   }
-  const references: ImageReference[] = [];
+  const filters = options.filters;
+  if (filters && hasTagFilters(filters)) {
+    const before = tags.length;
+    tags = filterTagNames(tags, filters);
+    logger(options)("debug", "Filtered tags", {
+      image: name,
+      kept: String(tags.length),
+      listed: String(before),
+    });
+  }
+  let references: ImageReference[] = [];
   for (const tag of tags) {
     references.push(await parseDocker(options.registry, `${name}:${tag}`));
   }
+  if (filters?.newerThanMs !== undefined) {
+    references = await newerThan(references, filters.newerThanMs, {
+      ...options,
+      context,
+    });
+  }
   return references;
+}
+
+/** Keeps images whose config was created within `ms` (8 asked at once). */
+async function newerThan(
+  references: ImageReference[],
+  ms: number,
+  options: ExpandSourceOptions,
+): Promise<ImageReference[]> {
+  const cutoff = Date.now() - ms;
+  const keep = new Array<boolean>(references.length).fill(false);
+  let next = 0;
+  const worker = async () => {
+    while (next < references.length) {
+      const i = next++;
+      const created = await imageCreated(references[i]!, options);
+      keep[i] = created !== undefined && created.getTime() >= cutoff;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return references.filter((_, i) => keep[i]);
 }
 
 async function expandDocker(
@@ -235,6 +291,48 @@ async function expandDir(
   return { images, dirBasePath: source, context: options.context };
 }
 
+/**
+ * Every named image of an OCI layout (`--src oci`), in `index.json` order;
+ * unnamed entries cannot be named at the destination and are skipped.
+ */
+async function expandOci(
+  layout: string,
+  options: ExpandSourceOptions,
+): Promise<SyncRepository> {
+  if (layout.includes(":")) {
+    throw new Error(`OCI layout path "${layout}" must not contain ":"`);
+  }
+  let index: {
+    manifests?: { annotations?: Record<string, string> }[];
+  };
+  try {
+    index = JSON.parse(await Deno.readTextFile(`${layout}/index.json`));
+  } catch (error) {
+    throw new Error(
+      `Invalid source OCI layout ${layout}: ${message(error)}`,
+      { cause: error },
+    );
+  }
+  const images: ImageReference[] = [];
+  const names: string[] = [];
+  for (const [i, entry] of (index.manifests ?? []).entries()) {
+    const name = entry.annotations?.["org.opencontainers.image.ref.name"];
+    if (!name) {
+      logger(options)("warning", "Skipping an unnamed image", {
+        index: String(i),
+        layout,
+      });
+      continue;
+    }
+    images.push(await options.registry.parseImageName(`oci:${layout}:${name}`));
+    names.push(name);
+  }
+  if (images.length === 0) {
+    throw new Error(`No images to sync found in "${layout}"`);
+  }
+  return { images, names, context: options.context };
+}
+
 /** The source settings of one YAML registry (its TLS keys replace the flags). */
 function registryContext(
   base: TransportContext | undefined,
@@ -266,7 +364,34 @@ async function expandYaml(
   }
   const log = logger(options);
   const repositories: SyncRepository[] = [];
-  for (const config of await parseSourceConfig(text, file)) {
+  const configs = await parseSourceConfig(text, file);
+  // Every tag list the file needs is asked for at once; the loop below
+  // still logs and uses them in skopeo's order.
+  const listings = new Map<string, Promise<string[]>>();
+  // The first request pings the registry; the others reuse what it learnt.
+  let first: Promise<unknown> | undefined;
+  for (const config of configs) {
+    const context = registryContext(options.context, config);
+    const names = [
+      ...config.images.filter((e) => e.refs.length === 0),
+      ...config.imagesByTagRegex,
+      ...config.imagesBySemver,
+    ].map((e) => e.repository);
+    for (const name of names) {
+      const full = `${config.registry}/${name}`;
+      if (listings.has(full) || hasTagOrDigest(full)) continue;
+      const listing = (first ?? Promise.resolve()).then(() =>
+        options.registry.parseImageName(`docker://${full}`)
+      ).then((reference) =>
+        reference.listTags?.({ context, signal: options.signal }) ??
+          Promise.reject(new Error("no tag listing"))
+      );
+      listing.catch(() => {}); // reported where it is used
+      first ??= listing.catch(() => {});
+      listings.set(full, listing);
+    }
+  }
+  for (const config of configs) {
     const context = registryContext(options.context, config);
     const registryName = config.registry;
     if (
@@ -303,7 +428,12 @@ async function expandYaml(
       const fields = { repo: name, registry: registryName };
       log("info", "Querying registry for image tags", fields);
       try {
-        return await tagReferences(reference, options, context);
+        return await tagReferences(
+          reference,
+          options,
+          context,
+          listings.get(`${registryName}/${name}`),
+        );
       } catch (error) {
         log("error", "Error processing repo, skipping", fields);
         log("error", message(error));

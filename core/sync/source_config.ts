@@ -45,7 +45,11 @@ export interface RegistrySyncConfig {
 
 /** A YAML file that does not describe sync sources. */
 export class SyncConfigError extends Error {
-  /** @param message The full one-line (or multi-line) message. */
+  /**
+   * Makes the error.
+   *
+   * @param message The full one-line (or multi-line) message.
+   */
   constructor(message: string) {
     super(message);
     this.name = "SyncConfigError";

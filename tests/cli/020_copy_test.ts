@@ -196,16 +196,13 @@ Deno.test("copy reports not-yet-supported flags instead of ignoring them", async
   await using tmp = await makeTempDir();
   const result = await runOurs([
     "copy",
-    "--sign-by-sigstore-private-key",
-    "/nonexistent.key",
+    "--encryption-key",
+    "jwe:/nonexistent.pem",
     DEMO,
     `dir:${tmp.path}/d`,
   ]);
   assert.equal(result.code, 1);
-  assert.match(
-    result.stderr,
-    /--sign-by-sigstore-private-key is not supported yet/,
-  );
+  assert.match(result.stderr, /--encryption-key is not supported yet/);
 });
 
 componentTest({

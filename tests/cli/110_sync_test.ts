@@ -335,7 +335,9 @@ componentTest({
           `${host}/dry`,
         ],
         ["sync", "--src", "dir", "--dest", "dir", "a", "b"],
-        ["sync", "--src", "oci", "--dest", "dir", "a", "b"],
+        // `oci` is a skopeo-ts addition (issue #12); other names stay invalid.
+        ["sync", "--src", "oci-archive", "--dest", "dir", "a", "b"],
+        ["sync", "--src", "docker", "--dest", "oci-archive", "a", "b"],
         ["sync", "--src", "dir", "--dest", "docker", temp.join("none"), "b"],
         ["sync", "--src", "docker", "--dest", "dir", "Bad/Name", "b"],
       ];

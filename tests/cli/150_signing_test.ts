@@ -470,3 +470,55 @@ componentTest({
     );
   },
 });
+
+componentTest({
+  name:
+    "copying a signed image to a destination without signatures fails before any blob, with skopeo's message",
+  components: ["skopeo", "gpg"],
+  async fn() {
+    await using tmp = await makeTempDir();
+    await using key = await makeKeyring(tmp, "k", { algorithm: "ed25519" });
+    const env = { GNUPGHOME: key.home };
+    const signed = tmp.join("signed");
+    succeeded(
+      await runOurs([
+        "copy",
+        "-q",
+        "--sign-by",
+        key.fingerprint,
+        "--sign-identity",
+        IDENTITY,
+        DEMO,
+        `dir:${signed}`,
+      ], { env }),
+    );
+    for (
+      const dest of [
+        `oci:${tmp.join("oci")}:x`,
+        `docker-archive:${tmp.join("a.tar")}`,
+      ]
+    ) {
+      const ours = await runOurs(["copy", `dir:${signed}`, dest]);
+      const theirs = await runSkopeo(["copy", `dir:${signed}`, dest]);
+      assert.equal(fatal(ours), fatal(theirs));
+      assert.match(fatal(ours), /^Can not copy signatures to /);
+      // No blob was copied; the progress lines are skopeo's.
+      assert.doesNotMatch(ours.stdout, /Copying blob/);
+      assert.equal(ours.stdout, theirs.stdout);
+      assert.match(
+        ours.stdout,
+        /Checking if image destination supports signatures\n$/,
+      );
+    }
+    // With --remove-signatures the copy goes through.
+    succeeded(
+      await runOurs([
+        "copy",
+        "-q",
+        "--remove-signatures",
+        `dir:${signed}`,
+        `oci:${tmp.join("oci")}:x`,
+      ]),
+    );
+  },
+});

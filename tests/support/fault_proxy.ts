@@ -7,7 +7,9 @@
  * Every request is recorded for assertions.
  *
  * Bodies are buffered: test images are small, and buffering lets a fault
- * cut or flip bytes at an exact offset.
+ * cut or flip bytes at an exact offset. The main listener is a TCP relay in
+ * front of an HTTP server, so that a `drop` fault can close a connection
+ * before any response byte (Deno.serve always sends a status first).
  *
  * @example Fail the first blob GET once with 503
  * ```ts ignore
@@ -43,7 +45,13 @@ export type Fault =
    */
   | { kind: "oversize"; bytes: number; chunked?: boolean }
   /** Drops the `Range` request header, as a registry without range support. */
-  | { kind: "ignore-range" };
+  | { kind: "ignore-range" }
+  /**
+   * Closes the client's connection without any answer: before the request
+   * reaches the registry, or with `forwarded` after the registry handled
+   * it (the answer is lost).
+   */
+  | { kind: "drop"; forwarded?: boolean };
 
 /** When a fault applies. */
 export interface FaultRule {
@@ -135,11 +143,13 @@ export function startFaultProxy(options: FaultProxyOptions): FaultProxy {
   ): Deno.HttpServer<Deno.NetAddr> =>
     Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request) => handle(request, listener),
+      (request, info) =>
+        handle(request, listener, (info.remoteAddr as Deno.NetAddr).port),
     );
   const main = serve("main");
   const redirect = serve("redirect");
-  const mainUrl = `http://127.0.0.1:${main.addr.port}`;
+  const relay = startRelay(main.addr.port);
+  const mainUrl = `http://127.0.0.1:${relay.port}`;
   const redirectUrl = `http://127.0.0.1:${redirect.addr.port}`;
 
   /** Every matching rule counts the request; the first one due fires. */
@@ -161,6 +171,7 @@ export function startFaultProxy(options: FaultProxyOptions): FaultProxy {
   async function handle(
     request: Request,
     listener: "main" | "redirect",
+    relayPort: number,
   ): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname + url.search;
@@ -187,6 +198,13 @@ export function startFaultProxy(options: FaultProxyOptions): FaultProxy {
         status: fault.status,
         headers,
       });
+    }
+    if (fault?.kind === "drop") {
+      if (fault.forwarded) await forward(request, path, fault);
+      else await request.body?.cancel();
+      record(0);
+      relay.drop(relayPort);
+      return new Response(null, { status: 502 });
     }
     if (fault?.kind === "redirect") {
       await request.body?.cancel();
@@ -318,10 +336,11 @@ export function startFaultProxy(options: FaultProxyOptions): FaultProxy {
   }
 
   const stop = async (): Promise<void> => {
+    relay.close();
     await Promise.all([main.shutdown(), redirect.shutdown()]);
   };
   return {
-    host: `127.0.0.1:${main.addr.port}`,
+    host: `127.0.0.1:${relay.port}`,
     url: mainUrl,
     redirectUrl,
     requests,
@@ -334,5 +353,70 @@ export function startFaultProxy(options: FaultProxyOptions): FaultProxy {
     },
     stop,
     [Symbol.asyncDispose]: stop,
+  };
+}
+
+interface Relay {
+  port: number;
+  /** Closes the client connection relayed through this local port. */
+  drop(innerPort: number): void;
+  close(): void;
+}
+
+/** Relays loopback TCP connections to `target`, each droppable by its port. */
+function startRelay(target: number): Relay {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open = new Map<number, [Deno.Conn, Deno.Conn]>();
+  const pump = async (from: Deno.Conn, to: Deno.Conn): Promise<void> => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (true) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        let sent = 0;
+        while (sent < n) sent += await to.write(buffer.subarray(sent, n));
+      }
+    } catch {
+      // one side closed or was dropped
+    }
+  };
+  const closeBoth = (pair: [Deno.Conn, Deno.Conn], port: number): void => {
+    open.delete(port);
+    for (const conn of pair) {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  };
+  (async () => {
+    try {
+      for await (const client of listener) {
+        const inner = await Deno.connect({
+          hostname: "127.0.0.1",
+          port: target,
+        });
+        const port = (inner.localAddr as Deno.NetAddr).port;
+        const pair: [Deno.Conn, Deno.Conn] = [client, inner];
+        open.set(port, pair);
+        Promise.race([pump(client, inner), pump(inner, client)]).then(() =>
+          closeBoth(pair, port)
+        );
+      }
+    } catch {
+      // listener closed
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    drop(innerPort: number): void {
+      const pair = open.get(innerPort);
+      if (pair) closeBoth(pair, innerPort);
+    },
+    close(): void {
+      listener.close();
+      for (const [port, pair] of [...open]) closeBoth(pair, port);
+    },
   };
 }

@@ -108,5 +108,16 @@ componentTest({
       assert.equal(last.authorization, false);
       assert.equal(proxy.requests.at(-2)!.status, 307);
     });
+
+    await t.step("drop closes the connection before any answer", async () => {
+      proxy.reset();
+      proxy.addRule({ path: /\/blobs\//, fault: { kind: "drop" } });
+      // A fresh connection: on a pooled one, fetch re-sends by itself.
+      using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+      await assert.rejects(fetch(proxy.url + BLOB_PATH, { client }), TypeError);
+      const again = await get(BLOB_PATH);
+      assert.deepEqual(new Uint8Array(await again.arrayBuffer()), BLOB);
+      assert.deepEqual(proxy.requests.map((r) => r.fault), ["drop", undefined]);
+    });
   },
 });

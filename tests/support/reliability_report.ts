@@ -24,7 +24,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 function stable(text: string): string {
   return text
     .replace(/127\.0\.0\.1:\d+/g, "HOST")
-    .replace(/sha256:[0-9a-f]{64}/g, "sha256:…")
+    .replace(/sha256(:|%3A)[0-9a-f]{64}/g, "sha256:…")
+    // Case numbers and temporary paths differ per run.
+    .replace(/\b(del|push|sync|pushbase)(:?)\d+\b/g, "$1$2N")
+    .replace(/\/tmp\/[^\s"]+/g, "/tmp/…")
+    .replace(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+      "UUID",
+    )
+    .replace(/\b(manifests\/|manifest )\d+\b/g, "$1N")
     .replace(/\|/g, "\\|");
 }
 
@@ -47,15 +55,24 @@ export function renderReliabilityReport(rows: readonly ReportRow[]): string {
     "",
     "Each operation runs against the real CNCF registry (distribution 2.8)",
     "behind the loopback fault proxy (tests/support/fault_proxy.ts), which",
-    "injects one fault into the operation's main request (the blob GETs for",
-    "copy, the manifest GET for inspect, `tags/list`, the manifest DELETE,",
-    "`/v2/` for login). “persistent” faults hit every such request.",
+    "injects one fault into the operation's main request: the source's blob",
+    "GETs for copies to dir:/oci:/archives and for sync into a directory; the",
+    "source's manifest GETs for sync into a registry (its blobs are mounted,",
+    "never read); the named request for pushes (a fresh image from an oci:",
+    "layout each time, so its blobs are uploaded; PATCH when layers are",
+    "compressed on the way and the digest is unknown up front); the manifest",
+    "GET for inspect; `tags/list`; the manifest DELETE; `/v2/` for login.",
+    "“persistent” faults hit every such request. “connection dropped” closes",
+    "the connection before any answer; “answer lost” lets the registry handle",
+    "the request, then closes the connection before the answer.",
     "",
     "- **ok** — retried (or resumed with `Range`) and succeeded; the result",
     "  is byte-identical to a fault-free run.",
-    "- **error** — a one-line error within 15 s; after a failed copy the",
-    "  destination holds no complete-looking image (dir: no `manifest.json`,",
-    "  oci: no `index.json` entry).",
+    "- **error** — a one-line error within 15 s; after a failed copy or sync",
+    "  the destination holds no complete-looking image (dir: no",
+    "  `manifest.json`; oci: no `index.json` entry; archives: no file, or no",
+    "  `manifest.json`/`index.json` member; registry: no manifest under the",
+    "  tag).",
     "- **—** — not applicable (no body, or not content-addressed).",
     "",
     `| fault | ${operations.join(" | ")} |`,
@@ -75,13 +92,23 @@ export function renderReliabilityReport(rows: readonly ReportRow[]): string {
   lines.push(
     "",
     "Transient faults (network errors, 500, 502–504) are retried 3 times",
-    "(250 ms, 500 ms, 1 s) by the docker source's manifest and blob GETs even",
-    "without `--retry-times`; skopeo 1.9.3 retries neither a single 503 nor a",
-    "truncated body. A blob body that breaks off is resumed from the first",
-    "missing byte. The `/v2/` ping that starts every operation (and is all",
-    "login needs) retries 429 and 5xx and follows redirects. The other",
-    "requests of list-tags and delete keep skopeo's default: 429 retried,",
-    "5xx only with `--retry-times`.",
+    "(250 ms, 500 ms, 1 s) even without `--retry-times` by every idempotent",
+    "request: manifest and blob GETs, blob HEADs, manifest PUTs, the upload",
+    "POST, and delete's GET and DELETE; skopeo 1.9.3 retries neither a single",
+    "503 nor a truncated body. A blob body that breaks off is resumed from the",
+    "first missing byte. A blob upload streams its body, so a transient",
+    "failure of the PUT/PATCH (5xx, a dropped connection) is retried by the",
+    "copy engine: the blob is read again from the source and sent in a new",
+    "upload session (3 times). The `/v2/` ping that starts every operation",
+    "(and is all login needs) retries 429, 5xx and dropped connections and",
+    "follows redirects. 429 is retried everywhere, honouring `Retry-After`.",
+    "",
+    "Expected errors: corrupted bytes of content fetched by digest (blobs,",
+    "inspect by digest) are refused; a manifest read by tag cannot be",
+    "verified, so sync into a registry “succeeds” when the corrupted read is",
+    "only its presence check and the copy reads the manifest again (the",
+    "result is still checked against the source digest). A DELETE whose",
+    "answer is lost was carried out: its retry answers 404, reported as is.",
     "",
     "## Errors",
     "",

@@ -26,7 +26,21 @@ Deno.test("renderReliabilityReport() tabulates outcomes and lists errors without
       faultsInjected: 1,
       ms: 5,
     },
+    {
+      fault: "drop",
+      operation: "copy",
+      outcome: "error",
+      error:
+        "uploading manifest 142 to push:17 at /tmp/x/y via uploads/d886d2e4-5356-4872-9a37-d08ef4f81c25",
+      faultsInjected: 1,
+      ms: 5,
+    },
   ]);
+  // Case numbers, temporary paths and upload ids change per run.
+  assert.match(
+    text,
+    /^\| drop \| copy \| uploading manifest N to push:N at \/tmp\/… via uploads\/UUID \|$/m,
+  );
   assert.match(text, /^\| fault \| copy \| login \|$/m);
   assert.match(text, /^\| 503 \| ok \| error \|$/m);
   assert.match(text, /^\| corrupt \| error \| — \|$/m);

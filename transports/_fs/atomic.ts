@@ -5,8 +5,13 @@
  *
  * @module
  */
-import { digestAlgorithm, Digester } from "../../core/digest.ts";
+import {
+  digestAlgorithm,
+  Digester,
+  loadBlobHashing,
+} from "../../core/digest.ts";
 import { DigestMismatchError } from "../../core/errors.ts";
+import { disposeChunk } from "../../core/fs_stream.ts";
 import type { Digest } from "../../core/types.ts";
 
 function tempPathFor(path: string): string {
@@ -58,6 +63,46 @@ export async function writeFileAtomic(
   }
 }
 
+/**
+ * Like {@linkcode writeFileAtomic}, but leaves `path` alone when it already
+ * holds exactly `data`: re-copying an image then costs no write and no
+ * sync (a file at its final name was synced before it got that name).
+ *
+ * @param path The final path.
+ * @param data The content.
+ * @param options File mode (default 0o644) for a new file.
+ * @returns Whether the file was written.
+ */
+export async function writeFileAtomicIfChanged(
+  path: string,
+  data: Uint8Array | string,
+  options: { mode?: number } = {},
+): Promise<boolean> {
+  const bytes = typeof data === "string"
+    ? new TextEncoder().encode(data)
+    : data;
+  if (await holdsBytes(path, bytes)) return false;
+  await writeFileAtomic(path, bytes, options);
+  return true;
+}
+
+/** Whether the regular file at `path` holds exactly `bytes`. */
+async function holdsBytes(path: string, bytes: Uint8Array): Promise<boolean> {
+  let existing: Uint8Array;
+  try {
+    const info = await Deno.lstat(path);
+    if (!info.isFile || info.size !== bytes.byteLength) return false;
+    existing = await Deno.readFile(path);
+  } catch {
+    return false;
+  }
+  if (existing.byteLength !== bytes.byteLength) return false;
+  for (let i = 0; i < bytes.byteLength; i++) {
+    if (existing[i] !== bytes[i]) return false;
+  }
+  return true;
+}
+
 /** Options of {@linkcode writeStreamAtomic}. */
 export interface WriteStreamOptions {
   /** The digest the bytes must have; checked unless `trusted`. */
@@ -100,6 +145,7 @@ export async function writeStreamAtomic(
 ): Promise<StoredStream> {
   const expected = options.expectedDigest;
   const hashing = !(options.trusted && expected);
+  if (hashing) await loadBlobHashing();
   const digester = new Digester(
     expected ? digestAlgorithm(expected) : "sha256",
   );
@@ -116,6 +162,7 @@ export async function writeStreamAtomic(
   let size = 0;
   let closed = false;
   const reader = stream.getReader();
+  const flusher = new EarlyFlusher(temp);
   try {
     for (;;) {
       options.signal?.throwIfAborted();
@@ -123,13 +170,18 @@ export async function writeStreamAtomic(
       if (done) break;
       if (hashing) digester.update(value);
       size += value.byteLength;
+      // Synchronous: a write into the page cache takes microseconds, and the
+      // async op costs more than the write itself (~2x slower streaming).
       let offset = 0;
       while (offset < value.byteLength) {
-        offset += await file.write(value.subarray(offset));
+        offset += file.writeSync(value.subarray(offset));
       }
+      flusher.wrote(value.byteLength);
+      disposeChunk(value);
     }
     // Durable before it gets its final name: after a crash, a name that
     // an index or manifest refers to never holds partial data.
+    await flusher.finish();
     await file.syncData();
     file.close();
     closed = true;
@@ -150,11 +202,56 @@ export async function writeStreamAtomic(
     return { digest, size };
   } catch (error) {
     await reader.cancel(error).catch(() => {});
+    await flusher.finish().catch(() => {});
     if (!closed) file.close();
     await removeQuietly(temp);
     throw error;
   } finally {
     reader.releaseLock();
+  }
+}
+
+/** Bytes written between two early flushes of a file being streamed. */
+const EARLY_FLUSH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Flushes a file being written to disk while it grows, one `fdatasync` at a
+ * time on a second descriptor (it runs off the JS thread): the kernel then
+ * writes the data back while the rest arrives, and the final sync before
+ * the rename has at most a few MiB left instead of the whole blob (~1.2 GB/s
+ * here; 85 MB was ~70 ms of waiting after the last byte).
+ */
+class EarlyFlusher {
+  readonly #path: string;
+  #file: Deno.FsFile | undefined;
+  #pending: Promise<void> | undefined;
+  #unflushed = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** Counts bytes written; starts a flush when enough are unflushed. */
+  wrote(bytes: number): void {
+    this.#unflushed += bytes;
+    if (this.#unflushed < EARLY_FLUSH_BYTES || this.#pending) return;
+    this.#unflushed = 0;
+    // Best effort: the final sync of the written descriptor is what counts.
+    this.#pending = this.#flush().catch(() => {}).finally(() =>
+      this.#pending = undefined
+    );
+  }
+
+  async #flush(): Promise<void> {
+    this.#file ??= await Deno.open(this.#path, { read: true });
+    await this.#file.syncData();
+  }
+
+  /** Waits for the flush in progress and releases the descriptor. */
+  async finish(): Promise<void> {
+    await this.#pending;
+    this.#file?.close();
+    this.#file = undefined;
   }
 }
 

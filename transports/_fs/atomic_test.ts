@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { digestOf, DigestVerifierStream } from "../../core/digest.ts";
 import { DigestMismatchError } from "../../core/errors.ts";
+import { markDisposable } from "../../core/fs_stream.ts";
 import type { Digest } from "../../core/types.ts";
 import { pathExists, writeFileAtomic, writeStreamAtomic } from "./atomic.ts";
 
@@ -222,5 +223,25 @@ Deno.test("pathExists() tells files, directories and dangling links from nothing
     assert.equal(await pathExists(dir), true);
     assert.equal(await pathExists(`${dir}/link`), true);
     assert.equal(await pathExists(`${dir}/none`), false);
+  });
+});
+
+Deno.test("writeStreamAtomic() frees marked chunks once written, keeps others", async () => {
+  await withDir(async (dir) => {
+    const owned = markDisposable(CONTENT.slice(0, 5));
+    const shared = CONTENT.slice(5);
+    const stored = await writeStreamAtomic(
+      ReadableStream.from([owned, shared]),
+      (digest) => `${dir}/${digest.slice(7)}`,
+      { expectedDigest: CONTENT_DIGEST, expectedSize: CONTENT.length },
+    );
+    assert.equal(stored.digest, CONTENT_DIGEST);
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/${CONTENT_DIGEST.slice(7)}`),
+      CONTENT,
+    );
+    assert.equal(owned.byteLength, 0);
+    // The caller may still hold (and use) an unmarked chunk.
+    assert.deepEqual(shared, CONTENT.slice(5));
   });
 });

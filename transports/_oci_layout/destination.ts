@@ -24,10 +24,12 @@ import type {
   Descriptor,
   Digest,
   ManifestBlob,
+  Signature,
 } from "../../core/types.ts";
 import {
   pathExists,
   writeFileAtomic,
+  writeFileAtomicIfChanged,
   writeStreamAtomic,
 } from "../_fs/atomic.ts";
 import { reusableBlobSize } from "../_fs/verify_file.ts";
@@ -150,7 +152,7 @@ export class OciLayoutDestination<
       throw new ManifestTypeRejectedError(manifest.mediaType);
     }
     const digest = digestOf(manifest.bytes);
-    await writeFileAtomic(this.#blobPath(digest), manifest.bytes);
+    await writeFileAtomicIfChanged(this.#blobPath(digest), manifest.bytes);
     if (options.instance) return;
     const descriptor: Descriptor = {
       mediaType: manifest.mediaType,
@@ -161,6 +163,13 @@ export class OciLayoutDestination<
       descriptor.annotations = { [REF_NAME_ANNOTATION]: this.#image };
     }
     this.#top = descriptor;
+  }
+
+  /** Refuses signatures, with skopeo's message (OCI layouts hold none). */
+  putSignatures(signatures: readonly Signature[]): Promise<void> {
+    return signatures.length === 0 ? Promise.resolve() : Promise.reject(
+      new Error("Pushing signatures for OCI images is not supported"),
+    );
   }
 
   /** Writes `oci-layout` and then `index.json`, last. */

@@ -8,7 +8,7 @@ import { goJsonStringify } from "../../core/copy/go_json.ts";
 import { digestAlgorithm, digestHex, parseDigest } from "../../core/digest.ts";
 import { InvalidContentError } from "../../core/errors.ts";
 import type { Descriptor, Digest, Platform } from "../../core/types.ts";
-import { writeFileAtomic } from "../_fs/atomic.ts";
+import { writeFileAtomicIfChanged } from "../_fs/atomic.ts";
 import { goFsError } from "../_fs/go_error.ts";
 
 /** The annotation naming an image in `index.json`. */
@@ -128,7 +128,7 @@ function goDescriptor(d: Descriptor): Record<string, unknown> {
 }
 
 /**
- * Writes `index.json` atomically, byte for byte as skopeo does: Go field
+ * Writes `index.json` atomically (not at all when unchanged), byte for byte as skopeo does: Go field
  * order, sorted annotation keys, `<>&` escaped, unknown fields dropped.
  */
 export async function writeIndexFile(
@@ -143,7 +143,10 @@ export async function writeIndexFile(
   if (index.annotations && Object.keys(index.annotations).length) {
     ordered.annotations = sortedMap(index.annotations);
   }
-  await writeFileAtomic(`${root}/index.json`, goJsonStringify(ordered));
+  await writeFileAtomicIfChanged(
+    `${root}/index.json`,
+    goJsonStringify(ordered),
+  );
 }
 
 /**

@@ -214,6 +214,86 @@ export async function lookupCredentials(
   return undefined;
 }
 
+/**
+ * Parsed auth files of this process, each with the identity (inode, size,
+ * times) of the file it was read from. A sync opens two clients per image:
+ * each lookup now costs one `stat` per file instead of a read and a parse.
+ * Only successful reads are kept; `editAuthFile` drops its file's entry.
+ */
+const FILE_CACHE = new Map<
+  string,
+  {
+    identity: string;
+    contents: AuthFileContents | undefined;
+    /** Whether the file was older than the timestamp granularity when read. */
+    settled: boolean;
+  }
+>();
+
+/**
+ * File times advance in clock ticks (milliseconds or coarser): a file
+ * rewritten within a tick of the read, with the same size, would keep its
+ * identity. Such a recently modified file is read again until it settles.
+ */
+const TIMESTAMP_SLACK_MS = 1_000;
+
+let authFileGeneration = 0;
+
+/**
+ * A number that changes whenever this process edits an auth file or a
+ * credential helper (`login`, `logout`): results of
+ * {@linkcode lookupCredentials} memoized under an older number are stale.
+ *
+ * @returns The current generation.
+ */
+export function authFilesGeneration(): number {
+  return authFileGeneration;
+}
+
+/**
+ * The identity of a file's content (`missing` for no file) and whether it
+ * is settled (last changed well before now); undefined when unknown.
+ */
+function fileIdentity(
+  path: string,
+): { identity: string; settled: boolean } | undefined {
+  try {
+    const info = Deno.statSync(path);
+    const changed = Math.max(
+      info.mtime?.getTime() ?? Infinity,
+      info.ctime?.getTime() ?? Infinity,
+    );
+    return {
+      identity:
+        `${info.ino}:${info.size}:${info.mtime?.getTime()}:${info.ctime?.getTime()}`,
+      settled: changed < Date.now() - TIMESTAMP_SLACK_MS,
+    };
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound
+      ? { identity: "missing", settled: true }
+      : undefined;
+  }
+}
+
+/** {@linkcode readAuthFile} through the cache; callers must not modify the result. */
+async function readAuthFileCached(
+  path: AuthFilePath,
+): Promise<AuthFileContents | undefined> {
+  const key = `${path.legacyFormat ? "legacy" : "json"}:${path.path}`;
+  // Stat first, read after: the cached content is never older than its identity.
+  const found = fileIdentity(path.path);
+  const cached = FILE_CACHE.get(key);
+  if (cached?.settled && cached.identity === found?.identity) {
+    return cached.contents;
+  }
+  const contents = found?.identity === "missing"
+    ? undefined
+    : await readAuthFile(path);
+  if (found !== undefined) FILE_CACHE.set(key, { ...found, contents });
+  else FILE_CACHE.delete(key);
+  return contents;
+}
+
 async function readAuthFile(
   path: AuthFilePath,
 ): Promise<AuthFileContents | undefined> {
@@ -254,7 +334,7 @@ async function findInFile(
   path: AuthFilePath,
   options: AuthFileOptions,
 ): Promise<StoredCredentials | undefined> {
-  const contents = await readAuthFile(path);
+  const contents = await readAuthFileCached(path);
   if (contents === undefined) return undefined;
   const helper = contents.credHelpers?.[registry];
   if (typeof helper === "string") {
@@ -337,7 +417,8 @@ function decodeEntry(
   entry: AuthEntry,
   options: AuthFileOptions,
 ): StoredCredentials | undefined {
-  const auth = typeof entry.auth === "string" ? entry.auth : "";
+  // `null` entries decode as empty ones, as Go's JSON decoder does.
+  const auth = typeof entry?.auth === "string" ? entry.auth : "";
   let decoded: string;
   try {
     decoded = new TextDecoder().decode(
@@ -363,7 +444,7 @@ function decodeEntry(
     username: decoded.slice(0, colon),
     password: decoded.slice(colon + 1).replace(/^\0+|\0+$/g, ""),
   };
-  if (typeof entry.identitytoken === "string" && entry.identitytoken !== "") {
+  if (typeof entry?.identitytoken === "string" && entry.identitytoken !== "") {
     credentials.identityToken = entry.identitytoken;
   }
   return credentials;
@@ -478,10 +559,30 @@ async function editAuthFile(
   const slash = path.lastIndexOf("/");
   const dir = slash > 0 ? path.slice(0, slash) : ".";
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  // Read afresh (the editor modifies it) and forget every cached copy of
+  // the file, written or not: its helper entries may have changed.
+  FILE_CACHE.delete(`json:${path}`);
+  FILE_CACHE.delete(`legacy:${path}`);
+  authFileGeneration++;
   const contents = await readAuthFile({ path, legacyFormat: false }) ?? {
     auths: {},
   };
-  if (!(await editor(contents))) return;
+  try {
+    if (!(await editor(contents))) return;
+    await writeAuthFile(path, dir, slash, contents);
+  } finally {
+    FILE_CACHE.delete(`json:${path}`);
+    FILE_CACHE.delete(`legacy:${path}`);
+    authFileGeneration++;
+  }
+}
+
+async function writeAuthFile(
+  path: string,
+  dir: string,
+  slash: number,
+  contents: AuthFileContents,
+): Promise<void> {
   // Go's json.MarshalIndent(…, "", "\t"), which containers/image writes;
   // Go marshals maps with sorted keys.
   const sorted = (map: unknown) =>

@@ -311,3 +311,33 @@ Deno.test("removeCredentials() and removeAllCredentials() edit the primary file"
   await removeAllCredentials(box.options);
   assert.equal(await lookupCredentials("b.example", box.options), undefined);
 });
+
+Deno.test("lookupCredentials() sees files edited by login, logout and other writers", async () => {
+  await using box = await sandbox();
+  const key = "registry.example/ns/repo";
+  const entry = (user: string) => ({
+    auths: { "registry.example": { auth: b64(`${user}:pw`) } },
+  });
+  await box.write(".docker/config.json", entry("docker"));
+  const user = async () =>
+    (await lookupCredentials(key, box.options))?.username;
+  assert.equal(await user(), "docker");
+  // Same size and path, new content: a rewrite another program made.
+  await box.write(".docker/config.json", entry("dockex"));
+  assert.equal(await user(), "dockex");
+  await storeCredentials("registry.example", {
+    username: "login",
+    password: "pw",
+  }, box.options);
+  assert.equal(await user(), "login");
+  assert.equal(await removeCredentials("registry.example", box.options), true);
+  assert.equal(await user(), "dockex");
+  await Deno.remove(`${box.home}/.docker/config.json`);
+  assert.equal(await user(), undefined);
+  await box.write(".dockercfg", {
+    "registry.example": { auth: b64("old:pw") },
+  });
+  assert.equal(await user(), "old");
+  await box.write(".dockercfg", "{");
+  await assert.rejects(lookupCredentials(key, box.options), AuthFileError);
+});

@@ -12,8 +12,16 @@
  * @module
  */
 import type { Logger } from "../../core/transport.ts";
-import { lookupCredentials, type StoredCredentials } from "./auth_file.ts";
-import { createHttpTransport, type HttpTransport } from "./http.ts";
+import {
+  authFilesGeneration,
+  lookupCredentials,
+  type StoredCredentials,
+} from "./auth_file.ts";
+import {
+  answersPlainHttp,
+  createHttpTransport,
+  type HttpTransport,
+} from "./http.ts";
 import {
   redactUrl,
   RegistryError,
@@ -48,6 +56,9 @@ const TRANSIENT_RETRY_DELAY_MS = 250;
  * is set; a persistent fault still ends in an error within about 2 s.
  */
 export const DEFAULT_TRANSIENT_RETRIES = 3;
+/** Network errors of a connection lost before the answer (not TLS ones). */
+const DROPPED_CONNECTION =
+  /connection closed before message completed|connection reset|broken pipe/i;
 const MIN_TOKEN_LIFETIME_S = 60;
 const MAX_TOKEN_BODY = 1024 * 1024;
 
@@ -173,7 +184,16 @@ export function networkErrorText(error: unknown): string {
   if (/UnknownIssuer/.test(text)) {
     return "x509: certificate signed by unknown authority";
   }
-  return text;
+  // Deno's text repeats the URL whole: upload `_state` tokens included.
+  return text.replace(/\bhttps?:\/\/[^\s()"]+/g, (url) => redactUrl(url));
+}
+
+/**
+ * {@linkcode redactUrl} for the debug line of every request: a URL without
+ * query or user info has nothing to hide and needs no parsing.
+ */
+function urlForLog(url: string): string {
+  return /[?@]/.test(url) ? redactUrl(url) : url;
 }
 
 function goMethod(method: string): string {
@@ -183,13 +203,94 @@ function goMethod(method: string): string {
 /**
  * What the clients of one operation (one settings object: a copy's side, a
  * sync) share per registry host: the HTTP transport with its kept-alive
- * connections, and the ping result, so a sync of many images pings each
- * host once and reuses connections instead of opening new ones per image.
+ * connections, and the ping, so a sync of many images pings each host once
+ * and reuses connections instead of opening new ones per image.
  */
 interface SharedHost {
   transport: HttpTransport | undefined;
   users: number;
-  ping: { scheme: "https" | "http"; challenges: AuthChallenge[] } | undefined;
+  ping: PingState;
+}
+
+/**
+ * The ping of a host: its result once known, or the ping in flight (joined
+ * by clients created while it runs). Settings objects that reach the host
+ * the same way (a copy's source and destination on one registry) share one
+ * state while any of their clients is open.
+ */
+interface PingState {
+  result: PingResult | undefined;
+  running:
+    | { result: Promise<PingResult>; signal: AbortSignal | undefined }
+    | undefined;
+  /** Open clients using this state; at 0 it leaves {@linkcode PING_STATES}. */
+  users: number;
+  /** Its key in {@linkcode PING_STATES}, when it can be shared. */
+  key: string | undefined;
+}
+
+const PING_STATES = new Map<string, PingState>();
+
+/**
+ * What a ping depends on besides the host: the TLS settings. A custom
+ * environment reader (proxies) keeps the ping to its settings object.
+ */
+function pingKey(settings: DockerSettings, domain: string): string | undefined {
+  if (settings.getEnv !== undefined) return undefined;
+  return JSON.stringify([
+    domain,
+    settings.tlsVerify ?? null,
+    settings.certDir ?? null,
+    settings.certsRoots ?? null,
+  ]);
+}
+
+interface PingResult {
+  scheme: "https" | "http";
+  challenges: AuthChallenge[];
+}
+
+/**
+ * Credentials found in auth files per settings object and key
+ * (`host/repo`): a sync opens two clients per image, and the files are
+ * looked at once per repository, not per client. A `login`/`logout` in
+ * this process (a new {@linkcode authFilesGeneration}) makes them stale.
+ */
+const CREDENTIALS = new WeakMap<
+  DockerSettings,
+  Map<
+    string,
+    { generation: number; found: Promise<StoredCredentials | undefined> }
+  >
+>();
+
+function storedCredentials(
+  options: RegistryClientOptions,
+): Promise<StoredCredentials | undefined> {
+  const settings = options.settings;
+  let memo = CREDENTIALS.get(settings);
+  if (memo === undefined) {
+    memo = new Map();
+    CREDENTIALS.set(settings, memo);
+  }
+  const key = `${options.domain}/${options.repository}`;
+  const generation = authFilesGeneration();
+  const known = memo.get(key);
+  if (known !== undefined && known.generation === generation) {
+    return known.found;
+  }
+  const found = lookupCredentials(key, {
+    authFile: settings.authFile,
+    getEnv: settings.getEnv,
+    logger: options.logger,
+  });
+  const entry = { generation, found };
+  memo.set(key, entry);
+  // A failure (malformed file, helper error) is not kept: the next client asks again.
+  found.catch(() => {
+    if (memo.get(key) === entry) memo.delete(key);
+  });
+  return found;
 }
 
 const SHARED_HOSTS = new WeakMap<DockerSettings, Map<string, SharedHost>>();
@@ -202,10 +303,40 @@ function sharedFor(settings: DockerSettings, domain: string): SharedHost {
   }
   let shared = hosts.get(domain);
   if (shared === undefined) {
-    shared = { transport: undefined, users: 0, ping: undefined };
+    const ping: PingState = {
+      result: undefined,
+      running: undefined,
+      users: 0,
+      key: pingKey(settings, domain),
+    };
+    shared = { transport: undefined, users: 0, ping };
     hosts.set(domain, shared);
   }
   return shared;
+}
+
+/**
+ * The ping state a new client of `shared` uses: the one settings alike
+ * share while any of their clients is open, else the host's own.
+ */
+function joinPingState(shared: SharedHost): PingState {
+  let ping = shared.ping;
+  if (ping.key !== undefined) {
+    const current = PING_STATES.get(ping.key);
+    if (current === undefined) PING_STATES.set(ping.key, ping);
+    else ping = shared.ping = current;
+  }
+  ping.users++;
+  return ping;
+}
+
+function leavePingState(ping: PingState): void {
+  if (
+    --ping.users === 0 && ping.key !== undefined &&
+    PING_STATES.get(ping.key) === ping
+  ) {
+    PING_STATES.delete(ping.key);
+  }
 }
 
 /** A client for one repository on one registry. Close it when done. */
@@ -228,6 +359,7 @@ export class RegistryClient {
   #pinging: Promise<void> | undefined;
   #tokens = new Map<string, CachedToken>();
   #shared: SharedHost | undefined;
+  #pingState: PingState | undefined;
 
   private constructor(
     options: RegistryClientOptions,
@@ -276,32 +408,35 @@ export class RegistryClient {
   static async create(options: RegistryClientOptions): Promise<RegistryClient> {
     const settings = options.settings;
     const shared = sharedFor(settings, options.domain);
+    // Joined before any await: clients created at once share one ping.
+    const ping = joinPingState(shared);
     let credentials: StoredCredentials | undefined;
-    if (settings.credentials !== undefined) {
-      credentials = { ...settings.credentials };
-    } else if (!settings.noCreds) {
-      credentials = await lookupCredentials(
-        `${options.domain}/${options.repository}`,
-        {
-          authFile: settings.authFile,
-          getEnv: settings.getEnv,
-          logger: options.logger,
-        },
-      );
-    }
-    if (shared.transport === undefined) {
-      const tls = await tlsMaterialForHost(options.domain, {
-        certDir: settings.certDir,
-        certsRoots: settings.certsRoots,
-      });
-      shared.transport ??= createHttpTransport({
-        tls,
-        insecureSkipVerify: settings.tlsVerify === false,
-      });
+    try {
+      if (settings.credentials !== undefined) {
+        credentials = { ...settings.credentials };
+      } else if (!settings.noCreds) {
+        const found = await storedCredentials(options);
+        // Copied: the client must not share a mutable object with others.
+        credentials = found === undefined ? undefined : { ...found };
+      }
+      if (shared.transport === undefined) {
+        const tls = await tlsMaterialForHost(options.domain, {
+          certDir: settings.certDir,
+          certsRoots: settings.certsRoots,
+        });
+        shared.transport ??= createHttpTransport({
+          tls,
+          insecureSkipVerify: settings.tlsVerify === false,
+        });
+      }
+    } catch (error) {
+      leavePingState(ping);
+      throw error;
     }
     shared.users++;
     const client = new RegistryClient(options, credentials, shared.transport);
     client.#shared = shared;
+    client.#pingState = ping;
     return client;
   }
 
@@ -315,6 +450,8 @@ export class RegistryClient {
     const shared = this.#shared;
     if (shared === undefined) return;
     this.#shared = undefined;
+    if (this.#pingState !== undefined) leavePingState(this.#pingState);
+    this.#pingState = undefined;
     if (--shared.users === 0) {
       shared.transport?.close();
       shared.transport = undefined;
@@ -345,20 +482,9 @@ export class RegistryClient {
    * @throws {RegistryError} With skopeo's `pinging container registry HOST: …` message.
    */
   ping(signal?: AbortSignal): Promise<void> {
-    const known = this.#shared?.ping;
-    if (this.#pinging === undefined && known !== undefined) {
-      // Another client of this operation already pinged the host.
-      this.#scheme = known.scheme;
-      this.#challenges = known.challenges;
-      this.#pinging = Promise.resolve();
-    }
-    this.#pinging ??= this.#ping(signal).then(() => {
-      if (this.#shared && this.#scheme) {
-        this.#shared.ping = {
-          scheme: this.#scheme,
-          challenges: this.#challenges,
-        };
-      }
+    this.#pinging ??= this.#sharedPing(signal).then((result) => {
+      this.#scheme = result.scheme;
+      this.#challenges = result.challenges;
     }, (error) => {
       this.#pinging = undefined;
       throw error;
@@ -366,8 +492,43 @@ export class RegistryClient {
     return this.#pinging;
   }
 
-  async #ping(signal: AbortSignal | undefined): Promise<void> {
-    const attempt = async (scheme: "https" | "http"): Promise<void> => {
+  /**
+   * The ping result of this operation's clients of the host: known, in
+   * flight (joined, so concurrent clients send one ping), or sent now.
+   */
+  async #sharedPing(signal: AbortSignal | undefined): Promise<PingResult> {
+    const state = this.#pingState;
+    if (state?.result !== undefined) return state.result;
+    const running = state?.running;
+    if (running !== undefined) {
+      try {
+        return await raceAbort(running.result, signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // The pinging client gave up (its own signal): ping for ourselves.
+        if (running.signal?.aborted) {
+          if (state!.running === running) state!.running = undefined;
+          return await this.#sharedPing(signal);
+        }
+        // Callers reword errors in place: each gets its own copy.
+        throw copyError(error);
+      }
+    }
+    const result = this.#ping(signal);
+    if (state !== undefined) {
+      const entry = { result, signal };
+      state.running = entry;
+      result.then((found) => {
+        state.result ??= found;
+      }, () => {}).finally(() => {
+        if (state.running === entry) state.running = undefined;
+      });
+    }
+    return await result;
+  }
+
+  async #ping(signal: AbortSignal | undefined): Promise<PingResult> {
+    const attempt = async (scheme: "https" | "http"): Promise<PingResult> => {
       const url = `${scheme}://${this.host}/v2/`;
       let response: Response;
       try {
@@ -394,28 +555,43 @@ export class RegistryClient {
         });
       }
       await response.body?.cancel();
-      this.#challenges = parseWwwAuthenticate(
-        response.headers.get("www-authenticate") ?? "",
-      );
-      this.#scheme = scheme;
+      return {
+        scheme,
+        challenges: parseWwwAuthenticate(
+          response.headers.get("www-authenticate") ?? "",
+        ),
+      };
     };
+    if (
+      this.#settings.tlsVerify === false &&
+      await answersPlainHttp(this.host, {
+        getEnv: this.#settings.getEnv,
+        signal,
+      })
+    ) {
+      this.#logger?.debug(
+        `${this.host} answers in plain HTTP; pinging it without trying HTTPS (TLS verification is off)`,
+      );
+      return await attempt("http");
+    }
     try {
-      await attempt("https");
+      return await attempt("https");
     } catch (error) {
       if (this.#settings.tlsVerify !== false || signal?.aborted) throw error;
       this.#logger?.debug(
         `HTTPS ping of ${this.host} failed; trying plain HTTP (TLS verification is off)`,
       );
-      await attempt("http");
+      return await attempt("http");
     }
   }
 
   /**
    * GETs `/v2/` as Go's client would for skopeo: following redirects and
    * retrying 429 (as containers/image does); also retrying 500/502–504 a
-   * few times, since every operation starts with this request. Network
-   * errors are not retried: they are how a plain-HTTP registry answers the
-   * HTTPS attempt, which must fall back at once.
+   * few times, since every operation starts with this request. Of network
+   * errors only a connection dropped before the answer is retried: a TLS
+   * failure is how a plain-HTTP registry answers the HTTPS attempt, which
+   * must fall back at once.
    */
   async #sendPing(
     url: string,
@@ -425,12 +601,26 @@ export class RegistryClient {
     let transient = 0;
     let hops = 0;
     while (true) {
-      const response = await this.#transport.send({
-        method: "GET",
-        url,
-        headers: this.#baseHeaders(),
-        signal,
-      });
+      let response: Response;
+      try {
+        response = await this.#transport.send({
+          method: "GET",
+          url,
+          headers: this.#baseHeaders(),
+          signal,
+        });
+      } catch (error) {
+        if (
+          signal?.aborted || transient >= DEFAULT_TRANSIENT_RETRIES ||
+          !DROPPED_CONNECTION.test(networkErrorText(error))
+        ) throw error;
+        transient++;
+        this.#logger?.debug(
+          `Ping ${redactUrl(url)}: connection dropped, again`,
+        );
+        await sleep(TRANSIENT_RETRY_DELAY_MS * 2 ** (transient - 1), signal);
+        continue;
+      }
       const status = response.status;
       const location = response.headers.get("location");
       let delay: number | undefined;
@@ -526,7 +716,7 @@ export class RegistryClient {
           signal,
         );
       }
-      this.#logger?.debug(`${method} ${redactUrl(url)}`);
+      this.#logger?.debug(`${method} ${urlForLog(url)}`);
       let response: Response;
       try {
         response = await this.#transport.send({
@@ -850,6 +1040,36 @@ export class RegistryClient {
     const issuedAt = Number.isNaN(issued) ? Date.now() : issued;
     return { token, expiresAt: issuedAt + lifetime * 1000 };
   }
+}
+
+/** `promise`, or the abort of `signal` if that comes first. */
+function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}
+
+/** A copy of an error with the same class and fields. */
+function copyError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const copy = Object.create(Object.getPrototypeOf(error)) as Error;
+  for (const name of Object.getOwnPropertyNames(error)) {
+    Object.defineProperty(
+      copy,
+      name,
+      Object.getOwnPropertyDescriptor(error, name)!,
+    );
+  }
+  return copy;
 }
 
 function basic(username: string, password: string): string {

@@ -415,3 +415,86 @@ componentTest({
     }
   },
 });
+
+/** A loopback registry root that answers pings slowly and counts them. */
+function slowPingServer(): {
+  server: Deno.HttpServer;
+  host: string;
+  pings: () => number;
+} {
+  let pings = 0;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      if (new URL(request.url).pathname !== "/v2/") {
+        return new Response("", { status: 404 });
+      }
+      pings++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return new Response("{}");
+    },
+  );
+  return {
+    server,
+    host: `127.0.0.1:${server.addr.port}`,
+    pings: () => pings,
+  };
+}
+
+Deno.test("RegistryClient.ping() is shared while in flight and by settings alike", async () => {
+  const slow = slowPingServer();
+  // No getEnv: pings may be shared across settings objects; no auth files read.
+  const alike = (): DockerSettings => ({
+    tlsVerify: false,
+    noCreds: true,
+    certsRoots: [],
+  });
+  const make = (settings: DockerSettings) =>
+    RegistryClient.create({
+      domain: slow.host,
+      repository: "test/repo",
+      actions: "pull",
+      settings,
+    });
+  const first = alike();
+  const clients = await Promise.all([make(first), make(first), make(alike())]);
+  await Promise.all(clients.map((c) => c.ping()));
+  assert.equal(slow.pings(), 1);
+  assert.deepEqual(clients.map((c) => c.scheme), ["http", "http", "http"]);
+  // Another way to the host (its own environment reader) pings again.
+  const own = await make({ ...alike(), getEnv: () => undefined });
+  await own.ping();
+  assert.equal(slow.pings(), 2);
+  own.close();
+  for (const c of clients) c.close();
+  // Once every client closed, a new operation pings afresh.
+  const later = await make(alike());
+  await later.ping();
+  assert.equal(slow.pings(), 3);
+  later.close();
+  await slow.server.shutdown();
+});
+
+Deno.test("RegistryClient.ping() survives the abort of the client it joined", async () => {
+  const slow = slowPingServer();
+  const settings: DockerSettings = { ...NO_FILES, tlsVerify: false };
+  const make = () =>
+    RegistryClient.create({
+      domain: slow.host,
+      repository: "test/repo",
+      actions: "pull",
+      settings,
+    });
+  const [leader, follower] = await Promise.all([make(), make()]);
+  const abort = new AbortController();
+  const led = leader.ping(abort.signal);
+  const followed = follower.ping();
+  abort.abort(new Error("stop"));
+  await assert.rejects(led, /stop/);
+  await followed;
+  assert.equal(follower.scheme, "http");
+  assert.equal(leader.scheme, undefined);
+  leader.close();
+  follower.close();
+  await slow.server.shutdown();
+});

@@ -8,6 +8,7 @@
  * @module
  */
 import { Digester } from "../../core/digest.ts";
+import { disposeChunk } from "../../core/fs_stream.ts";
 import {
   DigestMismatchError,
   ManifestTypeRejectedError,
@@ -23,14 +24,21 @@ import type {
   ReusedBlob,
   UploadedBlob,
 } from "../../core/transport.ts";
-import type { BlobInfo, Digest, ManifestBlob } from "../../core/types.ts";
-import type { RegistryClient } from "./client.ts";
+import type {
+  BlobInfo,
+  Digest,
+  ManifestBlob,
+  Signature,
+} from "../../core/types.ts";
+import { DEFAULT_TRANSIENT_RETRIES, type RegistryClient } from "./client.ts";
 import { formatName } from "./reference.ts";
 import {
   isManifestRejection,
   RegistryError,
   registryErrorFromResponse,
 } from "./registry_error.ts";
+import { putDockerSignatures } from "./signatures.ts";
+import type { SignatureOptions } from "./source.ts";
 import type { DockerImageReference } from "./transport.ts";
 
 /** Mount attempts per blob before uploading it. */
@@ -73,18 +81,28 @@ export class DockerImageDestination implements ImageDestination {
     acceptsForeignLayerUrls: true,
     mustMatchRuntimeOs: false,
     concurrentBlobWrites: true,
-    storesSignatures: false,
+    // Lookaside storage always has a location (a built-in default).
+    storesSignatures: true,
     storesManifestLists: true,
   };
   #client: RegistryClient;
+  #signatureOptions: SignatureOptions;
+  /** Digests of the manifests written, by instance ("" = top level). */
+  #written = new Map<string, Digest>();
 
   /**
    * @param reference The reference.
    * @param client A client with `pull,push` scope for its repository.
+   * @param signatureOptions Settings for signature storage (registries.d).
    */
-  constructor(reference: DockerImageReference, client: RegistryClient) {
+  constructor(
+    reference: DockerImageReference,
+    client: RegistryClient,
+    signatureOptions: SignatureOptions = {},
+  ) {
     this.reference = reference;
     this.#client = client;
+    this.#signatureOptions = signatureOptions;
   }
 
   get #repositoryName(): string {
@@ -118,10 +136,17 @@ export class DockerImageDestination implements ImageDestination {
       // verifies it (and refuses to expose mismatching data).
       const digester = info.digest === undefined ? new Digester() : undefined;
       let streamError: unknown;
-      const tracked = observe(stream, (chunk) => {
-        size += chunk.byteLength;
-        digester?.update(chunk);
-      }, (error) => streamError = error);
+      const tracked = observe(stream, {
+        onChunk: (chunk) => {
+          size += chunk.byteLength;
+          digester?.update(chunk);
+        },
+        onError: (error) => streamError = error,
+        // Plain HTTP always goes through Deno's fetch, whose body sender
+        // holds its own reference to each chunk's memory (node:https, used
+        // for unverified HTTPS, may still hold the chunk itself).
+        dispose: location.startsWith("http:"),
+      });
       const known = info.size !== undefined && info.size >= 0
         ? info.size
         : undefined;
@@ -171,7 +196,7 @@ export class DockerImageDestination implements ImageDestination {
         // Best effort: the session is garbage either way.
         await this.#cancelUpload(location);
         if (streamError !== undefined) throw streamError;
-        throw error;
+        throw transientUploadError(error);
       }
       if (known !== undefined && known !== size) {
         throw new DigestMismatchError(String(known), String(size), {
@@ -194,6 +219,8 @@ export class DockerImageDestination implements ImageDestination {
     const path = `/v2/${this.#client.repository}/blobs/uploads/`;
     const response = await this.#client.request("POST", path, {
       body: new Uint8Array(),
+      // An abandoned session is purged by the registry: safe to retry.
+      transientRetries: DEFAULT_TRANSIENT_RETRIES,
       signal,
     });
     if (response.status !== 202) {
@@ -301,7 +328,10 @@ export class DockerImageDestination implements ImageDestination {
     signal: AbortSignal | undefined,
   ): Promise<number | undefined> {
     const path = this.#blobPath(digest);
-    const response = await this.#client.request("HEAD", path, { signal });
+    const response = await this.#client.request("HEAD", path, {
+      transientRetries: DEFAULT_TRANSIENT_RETRIES,
+      signal,
+    });
     await response.body?.cancel();
     if (response.status === 200) {
       const length = Number(response.headers.get("content-length") ?? "-1");
@@ -375,10 +405,16 @@ export class DockerImageDestination implements ImageDestination {
     const response = await this.#client.request("PUT", path, {
       headers: { "Content-Type": manifest.mediaType },
       body: manifest.bytes,
+      // Same bytes, same result: idempotent.
+      transientRetries: DEFAULT_TRANSIENT_RETRIES,
       signal: options.signal,
     });
     if (response.status >= 200 && response.status < 300) {
       await response.body?.cancel();
+      this.#written.set(
+        options.instance ?? "",
+        options.instance ?? manifestDigest(manifest.bytes),
+      );
       return;
     }
     const error = await registryErrorFromResponse(response, {
@@ -396,6 +432,39 @@ export class DockerImageDestination implements ImageDestination {
     throw error;
   }
 
+  /**
+   * Stores signatures of the manifest written last (or of `instance`):
+   * sigstore ones as registry attachments, others in lookaside storage.
+   */
+  async putSignatures(
+    signatures: readonly Signature[],
+    options: InstanceOptions = {},
+  ): Promise<void> {
+    if (signatures.length === 0) return;
+    const digest = this.#written.get(options.instance ?? "");
+    if (digest === undefined) {
+      throw new Error("Unknown manifest digest, can't add signatures");
+    }
+    await putDockerSignatures(
+      {
+        client: this.#client,
+        name: this.reference.name,
+        settings: this.#signatureOptions.settings ?? {},
+        logger: this.#signatureOptions.logger,
+        signal: options.signal,
+      },
+      digest,
+      signatures,
+      async (bytes, blobDigest) => {
+        await this.putBlob(
+          ReadableStream.from([bytes]),
+          { digest: blobDigest, size: bytes.length },
+          { isConfig: false, signal: options.signal },
+        );
+      },
+    );
+  }
+
   /** Nothing to do: the registry stored everything as it came. */
   commit(_options: CommitOptions): Promise<void> {
     return Promise.resolve();
@@ -411,6 +480,25 @@ export class DockerImageDestination implements ImageDestination {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * Marks a 500 during an upload as transient, so the copy engine uploads
+ * again (distribution answers 500 to concurrent pushes of one layer, and
+ * proxies to a busy backend).
+ */
+function transientUploadError(error: unknown): unknown {
+  if (!(error instanceof RegistryError) || error.status !== 500) return error;
+  if (error.temporary || error.constructor !== RegistryError) return error;
+  return new RegistryError({
+    status: error.status,
+    method: error.method,
+    url: error.url,
+    diagnostics: error.diagnostics,
+    message: error.message,
+    temporary: true,
+    cause: error.cause,
+  });
 }
 
 function resolveLocation(response: Response, base: string): string {
@@ -434,16 +522,25 @@ function withQuery(url: string, key: string, value: string): string {
 
 /**
  * Passes a stream through, reporting each chunk and the stream's own error
- * (e.g. the source failing), which fetch would otherwise hide.
+ * (e.g. the source failing), which fetch would otherwise hide. With
+ * `dispose`, a chunk marked disposable is freed when the next is asked for:
+ * its consumer has passed it on by then.
  */
 function observe(
   stream: ReadableStream<Uint8Array>,
-  onChunk: (chunk: Uint8Array) => void,
-  onError: (error: unknown) => void,
+  options: {
+    onChunk: (chunk: Uint8Array) => void;
+    onError: (error: unknown) => void;
+    dispose: boolean;
+  },
 ): ReadableStream<Uint8Array> {
+  const { onChunk, onError } = options;
   const reader = stream.getReader();
+  let previous: Uint8Array | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (previous) disposeChunk(previous);
+      previous = undefined;
       try {
         const { done, value } = await reader.read();
         if (done) {
@@ -451,6 +548,7 @@ function observe(
         } else {
           onChunk(value);
           controller.enqueue(value);
+          if (options.dispose) previous = value;
         }
       } catch (error) {
         onError(error);

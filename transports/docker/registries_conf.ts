@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { join } from "node:path";
+// Not node:path: loading it costs ~10 ms of every docker:// command.
+import { goJoin as join } from "../../core/sync/naming.ts";
 import { formatReference, parseNormalizedNamed } from "./reference.ts";
 import type { DockerName } from "./reference.ts";
 
@@ -207,24 +208,101 @@ function hasRegistry(name: string): boolean {
   return /[.:]/.test(first) || first === "localhost";
 }
 
+/** A Go reference error's own text (`Parse`'s, not `ParseNormalizedNamed`'s). */
+function parseErrorText(error: unknown): string {
+  return (error as Error).message.replace(
+    /^invalid reference format: (?=repository name must be lowercase$)/,
+    "",
+  );
+}
+
+/** What distribution's `Parse` finds in a name: tag, digest, domain. */
+function parseLikeGo(
+  text: string,
+): { tagged: boolean; digested: boolean; domain: string } {
+  if (/^[a-f0-9]{64}$/.test(text)) {
+    // A valid name for `Parse`; only the normalised parser refuses it.
+    return { tagged: false, digested: false, domain: "" };
+  }
+  const parsed = parseNormalizedNamed(text, { input: text });
+  const name = text.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
+  const slash = name.indexOf("/");
+  return {
+    tagged: parsed.tag !== undefined,
+    digested: parsed.digest !== undefined,
+    domain: slash === -1 ? "" : name.slice(0, slash),
+  };
+}
+
+function isRegistryDomain(domain: string): boolean {
+  return /[.:]/.test(domain) || domain === "localhost";
+}
+
+/** containers/image's `validateShortName`, with its messages. */
+function checkShortName(key: string): void {
+  const fail = (message: string): never => {
+    throw new RegistriesConfError(`validating short-name aliases: ${message}`);
+  };
+  if (key.length > 255) {
+    fail(
+      `cannot parse short name: "${key}": repository name must not be more than 255 characters`,
+    );
+  }
+  if (SHORT_NAME_PATTERN.test(key) && !hasRegistry(key)) return;
+  if (key === "") {
+    fail(
+      'cannot parse short name: "": repository name must have at least one component',
+    );
+  }
+  let parsed: ReturnType<typeof parseLikeGo>;
+  try {
+    parsed = parseLikeGo(key);
+  } catch (error) {
+    return fail(
+      `cannot parse short name: "${key}": ${parseErrorText(error)}`,
+    );
+  }
+  if (parsed.digested) {
+    fail(`invalid short name "${key}": must not contain digest`);
+  }
+  if (parsed.tagged) fail(`invalid short name "${key}": must not contain tag`);
+  if (isRegistryDomain(parsed.domain)) {
+    fail(`invalid short name "${key}": must not contain registry`);
+  }
+}
+
+/**
+ * `host.domain[:port]/path` in lowercase, no tag or digest: a valid alias
+ * for sure (checked without the full reference parser, as shortnames.conf
+ * has dozens); anything else takes the full check.
+ */
+const PLAIN_ALIAS =
+  /^[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
+
+/** containers/image's short-name alias checks, with their messages. */
 function checkAlias(key: string, value: string): void {
-  if (!SHORT_NAME_PATTERN.test(key) || hasRegistry(key)) {
+  checkShortName(key);
+  if (value.length <= 255 && PLAIN_ALIAS.test(value)) return;
+  let parsed: ReturnType<typeof parseLikeGo>;
+  try {
+    parsed = parseLikeGo(value);
+  } catch (error) {
+    // A configuration error, not a bad image name from the command line.
     throw new RegistriesConfError(
-      `validating short-name aliases: invalid short name "${key}": must be a repository name without registry, tag or digest`,
-    );
-  }
-  const parsed = parseNormalizedNamed(value, { input: value });
-  if (parsed.tag !== undefined || parsed.digest !== undefined) {
-    throw new RegistriesConfError(
-      `validating short-name aliases: invalid short-name alias "${value}": must not contain ${
-        parsed.digest !== undefined ? "digest" : "tag"
+      `validating short-name aliases: parsing alias "${value}": ${
+        parseErrorText(error)
       }`,
+      { cause: error },
     );
   }
-  if (!hasRegistry(value)) {
-    throw new RegistriesConfError(
-      `validating short-name aliases: invalid alias "${value}": must contain registry and repository`,
+  const invalid = (reason: string): RegistriesConfError =>
+    new RegistriesConfError(
+      `validating short-name aliases: invalid alias "${value}": ${reason}`,
     );
+  if (parsed.digested) throw invalid("must not contain digest");
+  if (parsed.tagged) throw invalid("must not contain tag");
+  if (!isRegistryDomain(parsed.domain)) {
+    throw invalid("must contain registry and repository");
   }
 }
 
@@ -457,11 +535,11 @@ export async function parseRegistriesConf(
   text: string,
   options: { path?: string; forceV2?: boolean } = {},
 ): Promise<RegistriesConf> {
-  const { parse, TomlError } = await import("npm:smol-toml@1.9.1");
-  let doc: Table;
+  let doc: Table | undefined = parseCommonToml(text);
   try {
-    doc = parse(text) as Table;
+    doc ??= await parseToml(text);
   } catch (error) {
+    const { TomlError } = await import("npm:smol-toml@1.9.1");
     if (error instanceof TomlError) {
       const reason = error.message.split("\n")[0]!.replace(
         /^Invalid TOML document: /,
@@ -505,6 +583,48 @@ export async function parseRegistriesConf(
     configPath: options.path ?? "",
     configDirPath: "",
   };
+}
+
+async function parseToml(text: string): Promise<Table> {
+  const { parse } = await import("npm:smol-toml@1.9.1");
+  return parse(text) as Table;
+}
+
+const COMMENT_OR_BLANK = /^[ \t]*(?:#.*)?$/;
+const ALIASES_HEADER = /^[ \t]*\[[ \t]*aliases[ \t]*\][ \t]*(?:#.*)?$/;
+const ALIAS_LINE =
+  /^[ \t]*(?:"([^"\\]*)"|([A-Za-z0-9_-]+))[ \t]*=[ \t]*"([^"\\]*)"[ \t]*(?:#.*)?$/;
+
+/**
+ * The shapes the packaged files have (comments only, as Debian's
+ * registries.conf; one `[aliases]` table of `"name" = "repository"` lines,
+ * as shortnames.conf), parsed without loading the TOML parser: these files
+ * are read on every `docker://` access. Anything else (or anything that
+ * could be an error, like a repeated key) returns undefined for the full
+ * parser, so the results and errors are the TOML parser's.
+ */
+function parseCommonToml(text: string): Table | undefined {
+  // Control characters (other than tab and LF) are errors or CRLF: full parser.
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(text)) return undefined;
+  // Null prototypes, as the TOML parser's: `__proto__` is an ordinary key.
+  const doc: Table = Object.create(null);
+  let aliases: Record<string, string> | undefined;
+  for (const line of text.split("\n")) {
+    if (COMMENT_OR_BLANK.test(line)) continue;
+    if (ALIASES_HEADER.test(line)) {
+      if (aliases !== undefined) return undefined;
+      aliases = Object.create(null) as Record<string, string>;
+      doc.aliases = aliases;
+      continue;
+    }
+    const pair = aliases === undefined ? null : ALIAS_LINE.exec(line);
+    if (pair === null) return undefined;
+    const key = pair[1] ?? pair[2]!;
+    if (Object.hasOwn(aliases!, key)) return undefined;
+    aliases![key] = pair[3]!;
+  }
+  return doc;
 }
 
 /** Merges a drop-in into `base` as containers/image does. */

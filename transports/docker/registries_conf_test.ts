@@ -391,3 +391,179 @@ Deno.test("readDockerSettings() rejects a registriesConf that was not loaded", (
     /"registriesConfPath" must be a string/,
   );
 });
+
+Deno.test("parseRegistriesConf() reads packaged alias files as the TOML parser does", async () => {
+  const { parse } = await import("npm:smol-toml@1.9.1");
+  const texts = [
+    "",
+    "# only comments\n\n  # indented\n",
+    '[aliases]\n  # Fedora\n  "fedora" = "registry.fedoraproject.org/fedora"\n' +
+    '\t"ubi8/ubi" = "registry.access.redhat.com/ubi8/ubi" # trailing\n' +
+    'bare_key-1 = "quay.io/a/b"\n"dotted.name" = "localhost:5000/x"\n',
+    '[ aliases ]\n"a" = "docker.io/library/a"\n"b"="example.com:5000/ns/b"',
+    // Shapes the quick reader leaves to the TOML parser.
+    '[aliases]\r\n"crlf" = "docker.io/library/crlf"\r\n',
+    '[aliases]\n"esc" = "docker.io/library/\\u0065sc"\n',
+    "[aliases]\n'literal' = 'docker.io/library/literal'\n",
+    'unqualified-search-registries = ["docker.io"]\n[aliases]\n"x" = "quay.io/x"\n',
+  ];
+  for (const text of texts) {
+    const conf = await parseRegistriesConf(text, { forceV2: true });
+    const doc = parse(text) as { aliases?: Record<string, string> };
+    assert.deepEqual(conf.aliases, { ...doc.aliases }, JSON.stringify(text));
+  }
+  // A repeated key or table is the TOML parser's error, with its position.
+  for (
+    const text of [
+      '[aliases]\n"a" = "quay.io/a"\n"a" = "quay.io/b"\n',
+      '[aliases]\n"a" = "quay.io/a"\n[aliases]\n"b" = "quay.io/b"\n',
+    ]
+  ) {
+    await assert.rejects(
+      parseRegistriesConf(text),
+      (e) =>
+        e instanceof RegistriesConfError && /^toml: line \d+/.test(e.message),
+    );
+  }
+});
+
+Deno.test("parseRegistriesConf() validates every alias with skopeo's messages", async () => {
+  const digest = `sha256:${"0".repeat(64)}`;
+  // Messages of skopeo 1.9.3 for a drop-in holding the line (recorded).
+  const cases: [string, string][] = [
+    [
+      `"foo@${digest}" = "docker.io/library/foo"`,
+      `invalid short name "foo@${digest}": must not contain digest`,
+    ],
+    [
+      '"foo:bar" = "docker.io/library/foo"',
+      'invalid short name "foo:bar": must not contain tag',
+    ],
+    [
+      '"quay.io/foo" = "docker.io/library/foo"',
+      'invalid short name "quay.io/foo": must not contain registry',
+    ],
+    [
+      '"Foo" = "docker.io/library/foo"',
+      'cannot parse short name: "Foo": repository name must be lowercase',
+    ],
+    [
+      '"__proto__" = "quay.io/x"',
+      'cannot parse short name: "__proto__": invalid reference format',
+    ],
+    [
+      `"foo" = "docker.io/library/foo@${digest}"`,
+      `invalid alias "docker.io/library/foo@${digest}": must not contain digest`,
+    ],
+    [
+      '"foo" = "docker.io/library/foo:1"',
+      'invalid alias "docker.io/library/foo:1": must not contain tag',
+    ],
+    [
+      '"foo" = "library/foo"',
+      'invalid alias "library/foo": must contain registry and repository',
+    ],
+    [
+      '"foo" = "docker.io/Foo"',
+      'parsing alias "docker.io/Foo": repository name must be lowercase',
+    ],
+  ];
+  for (const [line, message] of cases) {
+    await assert.rejects(
+      parseRegistriesConf(`[aliases]\n"ok" = "quay.io/ok"\n${line}\n`, {
+        forceV2: true,
+      }),
+      (e) =>
+        e instanceof RegistriesConfError &&
+        e.message === `validating short-name aliases: ${message}`,
+      line,
+    );
+  }
+  await assert.rejects(
+    parseRegistriesConf('[aliases]\n"foo" = 3\n'),
+    /incompatible types/,
+  );
+  const long = `quay.io/${"a".repeat(250)}`;
+  await assert.rejects(
+    parseRegistriesConf(`[aliases]\n"long" = "${long}"\n`),
+    RegistriesConfError,
+  );
+  // Valid: namespaced short names, localhost and ports in aliases.
+  const conf = await parseRegistriesConf(
+    '[aliases]\n"ns/app" = "localhost/ns/app"\n"x" = "127.0.0.1:5000/x"\n',
+  );
+  assert.deepEqual(conf.aliases, {
+    "ns/app": "localhost/ns/app",
+    x: "127.0.0.1:5000/x",
+  });
+});
+
+Deno.test("parseRegistriesConf() agrees with the TOML parser on random alias files", async () => {
+  const { default: fc } = await import("fast-check");
+  const { parse } = await import("smol-toml");
+  const seedText = Deno.env.get("FUZZ_SEED");
+  // Lines near the quick reader's shapes: valid, almost valid, and not.
+  const line = fc.oneof(
+    fc.constantFrom(
+      "",
+      "# comment",
+      "  # indented # twice",
+      "[aliases]",
+      "[ aliases ] # c",
+      "[aliases.x]",
+      "[registry]",
+      '"a" = "quay.io/a"',
+      '"a" = "quay.io/b"',
+      'b = "docker.io/library/b"',
+      '"c.d" = "localhost:5000/c"',
+      '"e" = "quay.io/e" # trailing',
+      '"f" = "quay.io/\\u0066"',
+      "'g' = 'quay.io/g'",
+      '"h" = 1',
+      '"i" = "quay.io/i"\r',
+      '"j" = ',
+      '"k" "quay.io/k"',
+      '\t"l"\t=\t"quay.io/l"',
+      '"m" = "quay.io/m" x',
+    ),
+    fc.string({ maxLength: 10 }),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { maxLength: 8 }), async (lines) => {
+      const text = lines.join("\n");
+      let expected: string;
+      try {
+        const doc = parse(text) as Record<string, unknown>;
+        expected = JSON.stringify(doc.aliases ?? {});
+      } catch {
+        expected = "toml error";
+      }
+      let actual: string;
+      try {
+        actual = JSON.stringify(
+          (await parseRegistriesConf(text, { forceV2: true })).aliases,
+        );
+      } catch (error) {
+        assert.ok(error instanceof RegistriesConfError, String(error));
+        // Syntax errors carry a column; "incompatible types" ones do not.
+        if (/^toml: line \d+, column \d+:/.test(error.message)) {
+          actual = "toml error";
+        } else {
+          // A validation error: the TOML parser must have read the text.
+          assert.notEqual(expected, "toml error", JSON.stringify(text));
+          return;
+        }
+      }
+      if (expected !== "toml error" && actual !== "toml error") {
+        // Parsed alike: same aliases (key order aside).
+        assert.deepEqual(JSON.parse(actual), JSON.parse(expected), text);
+      } else {
+        assert.equal(actual, expected, JSON.stringify(text));
+      }
+    }),
+    {
+      numRuns: 300,
+      ...(seedText === undefined ? {} : { seed: Number(seedText) }),
+    },
+  );
+});

@@ -18,6 +18,7 @@
  * | `tagPageSize` | – | none: the registry's page size (`n=` of `tags/list`) |
  * | `registriesConfPath` | `--registries-conf` (hidden, as in skopeo) | `$CONTAINERS_REGISTRIES_CONF`, then `~/.config/containers/registries.conf`, then `/etc/containers/registries.conf` (+ `registries.conf.d/*.conf`) |
  * | `registriesConf` | – | read from the files above (`loadRegistriesConf()` of registries_conf.ts) |
+ * | `registriesDirPath` | `--registries.d` | `~/.config/containers/registries.d` when it exists, else `/etc/containers/registries.d` (signature storage) |
  *
  * @module
  */
@@ -65,6 +66,11 @@ export interface DockerSettings {
   registriesConfPath?: string | undefined;
   /** An already loaded configuration; when set, no file is read. */
   registriesConf?: RegistriesConf | undefined;
+  /**
+   * The registries.d directory (`--registries.d`): where signatures are
+   * stored (lookaside, sigstore attachments).
+   */
+  registriesDirPath?: string | undefined;
   /** Environment reader for auth-file and registries.conf lookup; default `Deno.env.get`. */
   getEnv?: ((name: string) => string | undefined) | undefined;
 }
@@ -119,6 +125,7 @@ export function readDockerSettings(
   check(s.tagPageSize, "number", "tagPageSize");
   check(s.getEnv, "function", "getEnv");
   check(s.registriesConfPath, "string", "registriesConfPath");
+  check(s.registriesDirPath, "string", "registriesDirPath");
   if (
     s.registriesConf !== undefined &&
     (typeof s.registriesConf !== "object" || s.registriesConf === null ||

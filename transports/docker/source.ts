@@ -10,20 +10,28 @@
  */
 import { verifyBytes } from "../../core/digest.ts";
 import { BlobNotFoundError, ImageNotFoundError } from "../../core/errors.ts";
+import { markDisposable } from "../../core/fs_stream.ts";
 import {
   ALL_MANIFEST_MEDIA_TYPES,
   guessMediaType,
   isManifestMediaType,
+  manifestDigest,
   normalizeMediaType,
 } from "../../core/manifest/mod.ts";
 import type {
   BlobStream,
   ImageSource,
   InstanceOptions,
+  Logger,
   SignalOptions,
   SourceCapabilities,
 } from "../../core/transport.ts";
-import type { BlobInfo, Digest, ManifestBlob } from "../../core/types.ts";
+import type {
+  BlobInfo,
+  Digest,
+  ManifestBlob,
+  Signature,
+} from "../../core/types.ts";
 import { DEFAULT_TRANSIENT_RETRIES, type RegistryClient } from "./client.ts";
 import { formatName, formatReference } from "./reference.ts";
 import type { DockerName } from "./reference.ts";
@@ -32,6 +40,8 @@ import {
   registryErrorFromResponse,
   statusErrorFromResponse,
 } from "./registry_error.ts";
+import type { DockerSettings } from "./settings.ts";
+import { getDockerSignatures } from "./signatures.ts";
 import type { DockerImageReference } from "./transport.ts";
 
 /** Largest manifest accepted, as containers/image's `MaxManifestBodySize`. */
@@ -221,6 +231,11 @@ interface ResumingOptions {
   /** For the error when resuming gives up. */
   digest: Digest;
   url: string;
+  /**
+   * Called once when the stream ends, errors or is cancelled (frees the
+   * transfer slot without another stream hop).
+   */
+  release: () => void;
 }
 
 /**
@@ -235,6 +250,9 @@ function resuming(
   first: ReadableStream<Uint8Array>,
   options: ResumingOptions,
 ): ReadableStream<Uint8Array> {
+  // A byte stream's chunks (fetch's) are the reader's alone, so the last
+  // consumer may free them; node:https bodies may share pooled buffers.
+  let owned = isByteStream(first);
   let reader = first.getReader();
   let delivered = 0;
   let skip = 0;
@@ -274,63 +292,49 @@ function resuming(
     } else {
       skip = delivered;
     }
+    owned = isByteStream(response.body!);
     reader = response.body!.getReader();
+  };
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    options.release();
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      while (true) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await reader.read();
-        } catch (error) {
-          await resume(error);
-          continue;
-        }
-        if (result.done) {
-          if (options.size !== undefined && delivered < options.size) {
-            await resume(
-              new Error(
-                `blob body ended after ${delivered} of ${options.size} bytes`,
-              ),
-            );
+      try {
+        while (true) {
+          let result: ReadableStreamReadResult<Uint8Array>;
+          try {
+            result = await reader.read();
+          } catch (error) {
+            await resume(error);
             continue;
           }
-          controller.close();
+          if (result.done) {
+            if (options.size !== undefined && delivered < options.size) {
+              await resume(
+                new Error(
+                  `blob body ended after ${delivered} of ${options.size} bytes`,
+                ),
+              );
+              continue;
+            }
+            release();
+            controller.close();
+            return;
+          }
+          let chunk = result.value;
+          if (skip > 0) {
+            const dropped = Math.min(skip, chunk.byteLength);
+            skip -= dropped;
+            chunk = chunk.subarray(dropped);
+            if (chunk.byteLength === 0) continue;
+          }
+          delivered += chunk.byteLength;
+          controller.enqueue(owned ? markDisposable(chunk) : chunk);
           return;
-        }
-        let chunk = result.value;
-        if (skip > 0) {
-          const dropped = Math.min(skip, chunk.byteLength);
-          skip -= dropped;
-          chunk = chunk.subarray(dropped);
-          if (chunk.byteLength === 0) continue;
-        }
-        delivered += chunk.byteLength;
-        controller.enqueue(chunk);
-        return;
-      }
-    },
-    async cancel(reason) {
-      await reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** Passes a stream through and calls `release` once it ends, errors or is cancelled. */
-function releasing(
-  stream: ReadableStream<Uint8Array>,
-  release: () => void,
-): ReadableStream<Uint8Array> {
-  const reader = stream.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          release();
-          controller.close();
-        } else {
-          controller.enqueue(value);
         }
       } catch (error) {
         release();
@@ -344,6 +348,24 @@ function releasing(
   }, { highWaterMark: 0 });
 }
 
+/** Whether a stream is a byte stream (one that accepts BYOB readers). */
+function isByteStream(stream: ReadableStream<Uint8Array>): boolean {
+  try {
+    stream.getReader({ mode: "byob" }).releaseLock();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What signature storage needs besides the client (see signatures.ts). */
+export interface SignatureOptions {
+  /** The transport settings (`registriesDirPath`, `getEnv`). */
+  settings?: DockerSettings | undefined;
+  /** Debug output. */
+  logger?: Logger | undefined;
+}
+
 /** Reads one image of a registry repository. */
 export class DockerImageSource implements ImageSource {
   /** The reference this source was opened from. */
@@ -353,21 +375,25 @@ export class DockerImageSource implements ImageSource {
   #client: RegistryClient;
   #name: DockerName;
   #topManifest: ManifestBlob | undefined;
+  #signatureOptions: SignatureOptions;
 
   /**
    * @param reference The reference.
    * @param client A client with `pull` scope for its repository.
    * @param physicalName Where the image is actually read (a registries.conf
    * mirror or location); default the reference's own name.
+   * @param signatureOptions Settings for signature storage (registries.d).
    */
   constructor(
     reference: DockerImageReference,
     client: RegistryClient,
     physicalName?: DockerName,
+    signatureOptions: SignatureOptions = {},
   ) {
     this.reference = reference;
     this.#client = client;
     this.#name = physicalName ?? reference.name;
+    this.#signatureOptions = signatureOptions;
   }
 
   /**
@@ -458,8 +484,9 @@ export class DockerImageSource implements ImageSource {
         signal: options.signal,
         digest,
         url: this.#client.url(path),
+        release,
       });
-      return { stream: releasing(stream, release), size };
+      return { stream, size };
     } catch (error) {
       release();
       throw error;
@@ -487,9 +514,23 @@ export class DockerImageSource implements ImageSource {
     }
   }
 
-  /** No signatures are read from registries yet. */
-  getSignatures(): Promise<never[]> {
-    return Promise.resolve([]);
+  /**
+   * Reads the signatures of the image (or of `instance`): lookaside storage,
+   * then sigstore attachments where registries.d enables them.
+   */
+  async getSignatures(options: InstanceOptions = {}): Promise<Signature[]> {
+    let digest = options.instance ?? this.#name.digest;
+    if (digest === undefined) {
+      await this.load(options);
+      digest = manifestDigest(this.#topManifest!.bytes);
+    }
+    return await getDockerSignatures({
+      client: this.#client,
+      name: this.#name,
+      settings: this.#signatureOptions.settings ?? {},
+      logger: this.#signatureOptions.logger,
+      signal: options.signal,
+    }, digest);
   }
 
   /** Releases connections. */

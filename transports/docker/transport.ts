@@ -39,6 +39,7 @@ import {
   registriesConfFor,
 } from "./registries_conf.ts";
 import { type DockerSettings, readDockerSettings } from "./settings.ts";
+import { deleteDockerSignatures } from "./signatures.ts";
 import {
   DockerImageSource,
   MANIFEST_ACCEPT,
@@ -219,7 +220,10 @@ export class DockerImageReference implements ImageReference {
       userAgent: options.context?.userAgent,
       signal: options.signal,
     });
-    const image = new DockerImageSource(this, client, physical);
+    const image = new DockerImageSource(this, client, physical, {
+      settings,
+      logger: options.context?.logger,
+    });
     try {
       await image.load({ signal: options.signal });
     } catch (error) {
@@ -242,7 +246,10 @@ export class DockerImageReference implements ImageReference {
       client.close();
       throw error;
     }
-    return new DockerImageDestination(this, client);
+    return new DockerImageDestination(this, client, {
+      settings: readDockerSettings(options.context),
+      logger: options.context?.logger,
+    });
   }
 
   /**
@@ -258,8 +265,10 @@ export class DockerImageReference implements ImageReference {
     try {
       const refTail = this.name.digest ?? this.name.tag!;
       const getPath = `/v2/${this.name.path}/manifests/${refTail}`;
+      // Both requests are idempotent: retry transient faults, as reads do.
       const get = await client.request("GET", getPath, {
         headers: { Accept: MANIFEST_ACCEPT },
+        transientRetries: DEFAULT_TRANSIENT_RETRIES,
         signal: options.signal,
       });
       const full = formatReference(this.name);
@@ -289,19 +298,27 @@ export class DockerImageReference implements ImageReference {
       const deletePath = `/v2/${this.name.path}/manifests/${digest}`;
       const deleted = await client.request("DELETE", deletePath, {
         headers: { Accept: MANIFEST_ACCEPT },
+        transientRetries: DEFAULT_TRANSIENT_RETRIES,
         signal: options.signal,
       });
-      const text = (await deleted.text()).trim();
-      if (deleted.status !== 202) {
-        throw new RegistryError({
-          status: deleted.status,
-          method: "DELETE",
-          url: client.url(deletePath),
-          message: `Failed to delete ${deletePath}: ${text} (${
-            statusLine(deleted)
-          })`,
-        });
+      if (deleted.status === 202) {
+        // Done; a body broken off after the status changes nothing.
+        await deleted.body?.cancel().catch(() => {});
+        await deleteDockerSignatures({
+          name: this.name,
+          settings: readDockerSettings(options.context),
+        }, digest);
+        return;
       }
+      const text = (await deleted.text()).trim();
+      throw new RegistryError({
+        status: deleted.status,
+        method: "DELETE",
+        url: client.url(deletePath),
+        message: `Failed to delete ${deletePath}: ${text} (${
+          statusLine(deleted)
+        })`,
+      });
     } finally {
       client.close();
     }

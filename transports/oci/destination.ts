@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OpenOptions } from "../../core/transport.ts";
+import type { CommitOptions, OpenOptions } from "../../core/transport.ts";
 import { pathExists } from "../_fs/atomic.ts";
 import { goFsError } from "../_fs/go_error.ts";
 import { OciLayoutDestination } from "../_oci_layout/destination.ts";
@@ -35,8 +35,17 @@ export async function openOciDestination(
   return new OciDestination(reference, index, shared, acceptUncompressed);
 }
 
+/**
+ * Commits into one layout run one at a time in this process, each on the
+ * `index.json` it re-reads, so images written concurrently (sync) all stay
+ * listed.
+ */
+const commits = new Map<string, Promise<void>>();
+
 /** Writes one image (or list) into an OCI layout. */
 export class OciDestination extends OciLayoutDestination<OciReference> {
+  readonly #index: OciIndexFile;
+
   /**
    * @param reference The layout and name.
    * @param index The current `index.json` (or an empty one).
@@ -57,5 +66,26 @@ export class OciDestination extends OciLayoutDestination<OciReference> {
       sharedBlobDir,
       acceptUncompressedLayers,
     });
+    this.#index = index;
+  }
+
+  /** Writes `index.json` last, merged with entries committed meanwhile. */
+  override async commit(options: CommitOptions): Promise<void> {
+    const root = this.reference.path;
+    const previous = commits.get(root) ?? Promise.resolve();
+    const mine = previous.then(async () => {
+      if (await pathExists(`${root}/index.json`)) {
+        // The base class adds this image to the same object it was given.
+        Object.assign(this.#index, await readIndexFile(root));
+      }
+      await super.commit(options);
+    });
+    const settled = mine.catch(() => {});
+    commits.set(root, settled);
+    try {
+      await mine;
+    } finally {
+      if (commits.get(root) === settled) commits.delete(root);
+    }
   }
 }

@@ -14,6 +14,7 @@ import type {
   OpenOptions,
   Transport,
 } from "../../core/transport.ts";
+import type { Digest } from "../../core/types.ts";
 
 /** The name grammar containers/image accepts after the path. */
 const IMAGE_NAME = /^[A-Za-z0-9._-]+([:@/][A-Za-z0-9._-]+)*$/;
@@ -85,6 +86,24 @@ export class OciReference implements ImageReference {
   async openSource(options: OpenOptions = {}): Promise<ImageSource> {
     const { openOciSource } = await import("./source.ts");
     return await openOciSource(this, options);
+  }
+
+  /**
+   * The digest `index.json` lists for this name; undefined when the layout
+   * or the entry does not exist (sync asks before copying).
+   */
+  async getManifestDigest(): Promise<Digest | undefined> {
+    if (this.image === "") return undefined;
+    const { readIndexFile, REF_NAME_ANNOTATION } = await import("./layout.ts");
+    let index;
+    try {
+      index = await readIndexFile(this.path);
+    } catch {
+      return undefined;
+    }
+    return index.manifests.find((d) =>
+      d.annotations?.[REF_NAME_ANNOTATION] === this.image
+    )?.digest;
   }
 
   /** Opens the layout for writing. */

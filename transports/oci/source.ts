@@ -4,7 +4,7 @@
  * @module
  */
 import { verifyBytes } from "../../core/digest.ts";
-import { BlobNotFoundError } from "../../core/errors.ts";
+import { BlobNotFoundError, InvalidContentError } from "../../core/errors.ts";
 import type {
   BlobStream,
   ImageSource,
@@ -82,10 +82,36 @@ export class OciSource implements ImageSource {
     return ociBlobPath(this.reference.path, digest, this.#sharedBlobDir);
   }
 
+  #root: Promise<string> | undefined;
+
+  /**
+   * Refuses a blob file that resolves, through symbolic links, outside the
+   * layout (or the shared blob directory): a layout from elsewhere must not
+   * make us read (and copy out) arbitrary files.
+   */
+  async #checkInside(path: string, digest: Digest): Promise<void> {
+    let real: string;
+    try {
+      real = await Deno.realPath(path);
+    } catch {
+      return; // missing or unreadable: opening it reports that
+    }
+    this.#root ??= Deno.realPath(this.#sharedBlobDir ?? this.reference.path);
+    const root = await this.#root;
+    if (
+      real !== root && !real.startsWith(root.endsWith("/") ? root : `${root}/`)
+    ) {
+      throw new InvalidContentError(
+        `blob ${digest} in oci:${this.reference.path} is a symbolic link pointing outside the layout`,
+      );
+    }
+  }
+
   /** Reads the manifest blob, checking it against its digest. */
   async getManifest(options: InstanceOptions = {}): Promise<ManifestBlob> {
     const digest = options.instance ?? this.descriptor.digest;
     const path = this.#blobPath(digest);
+    await this.#checkInside(path, digest);
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(path);
@@ -100,10 +126,15 @@ export class OciSource implements ImageSource {
   }
 
   /** Opens a blob file (a foreign layer with URLs is not supported yet). */
-  getBlob(info: BlobInfo, options: SignalOptions = {}): Promise<BlobStream> {
+  async getBlob(
+    info: BlobInfo,
+    options: SignalOptions = {},
+  ): Promise<BlobStream> {
     if (!info.digest) throw new TypeError("getBlob() needs a digest");
-    return openBlobFile(
-      this.#blobPath(info.digest),
+    const path = this.#blobPath(info.digest);
+    await this.#checkInside(path, info.digest);
+    return await openBlobFile(
+      path,
       info.digest,
       `oci:${this.reference.path}`,
       options.signal,

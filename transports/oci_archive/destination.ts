@@ -17,7 +17,7 @@ import type {
   ReusedBlob,
   UploadedBlob,
 } from "../../core/transport.ts";
-import type { BlobInfo, ManifestBlob } from "../../core/types.ts";
+import type { BlobInfo, ManifestBlob, Signature } from "../../core/types.ts";
 import {
   type ArchiveOutput,
   openArchiveOutput,
@@ -119,6 +119,11 @@ export class OciArchiveDestination implements ImageDestination {
     options: InstanceOptions = {},
   ): Promise<void> {
     return this.#layout.putManifest(manifest, options);
+  }
+
+  /** Refuses signatures, as the OCI layout does. */
+  putSignatures(signatures: readonly Signature[]): Promise<void> {
+    return this.#layout.putSignatures(signatures);
   }
 
   /** Completes the layout, tars it and renames the archive into place. */
