@@ -8,6 +8,7 @@
  * @module
  */
 import type { Credentials } from "../transport.ts";
+import { type QuickNode, readQuickYaml } from "./_quick_yaml.ts";
 
 /** Repository → tags or digests; an empty list means every tag. */
 export interface ImagesEntry {
@@ -56,6 +57,12 @@ export class SyncConfigError extends Error {
   }
 }
 
+/** Options of {@linkcode parseSourceConfig}. */
+export interface ParseSourceConfigOptions {
+  /** Try the subset reader before npm:yaml (default `true`). */
+  fastPath?: boolean;
+}
+
 interface Position {
   line: number;
   col: number;
@@ -88,13 +95,24 @@ const REGISTRY_KEYS = new Set([
  *
  * @param text The file's content.
  * @param fileName The file name, for messages (`Failed to unmarshal "…"`).
+ * @param options `fastPath: false` always uses the full YAML parser (tests
+ *   compare both paths).
  * @returns The registries in file order.
  * @throws {SyncConfigError} With `yaml: line L, column C: …` details.
  */
 export async function parseSourceConfig(
   text: string,
   fileName: string,
+  options: ParseSourceConfigOptions = {},
 ): Promise<RegistrySyncConfig[]> {
+  // Fast path: a file in the common subset that validates cleanly is read
+  // without loading npm:yaml; anything else (including every error) takes
+  // the full path below, so results and messages do not change.
+  const quick = options.fastPath === false ? undefined : readQuickYaml(text);
+  if (quick !== undefined) {
+    const registries = registriesOf(quick);
+    if (registries !== undefined) return registries;
+  }
   const yaml: YamlModule = await import("npm:yaml@2.9.1");
   const lineCounter = new yaml.LineCounter();
   const document = yaml.parseDocument(text, { lineCounter });
@@ -257,4 +275,86 @@ export async function parseSourceConfig(
     fail(`yaml: unmarshal errors:\n  ${problems.join("\n  ")}`);
   }
   return registries;
+}
+
+/**
+ * The registries of a document read by the quick reader, decoded exactly as
+ * the full path decodes them; `undefined` on any problem (the full path then
+ * reports it with its position).
+ */
+function registriesOf(document: QuickNode): RegistrySyncConfig[] | undefined {
+  const invalid = Symbol("invalid");
+  const fail = (): never => {
+    throw invalid;
+  };
+  const isMap = (node: QuickNode): node is Map<string, QuickNode> =>
+    node instanceof Map;
+  const pairs = (node: QuickNode): [string, QuickNode][] =>
+    node === null ? [] : isMap(node) ? [...node] : fail();
+  const stringValue = (node: QuickNode): string =>
+    node === null
+      ? ""
+      : Array.isArray(node) || isMap(node)
+      ? fail()
+      : node.text;
+  const stringList = (node: QuickNode): string[] =>
+    node === null ? [] : Array.isArray(node) ? node.map(stringValue) : fail();
+  try {
+    return pairs(document).map(([registry, section]) => {
+      const config: RegistrySyncConfig = {
+        registry,
+        images: [],
+        imagesByTagRegex: [],
+        imagesBySemver: [],
+      };
+      for (const [key, value] of pairs(section)) {
+        switch (key) {
+          case "images":
+            for (const [repository, refs] of pairs(value)) {
+              config.images.push({ repository, refs: stringList(refs) });
+            }
+            break;
+          case "images-by-tag-regex":
+          case "images-by-semver": {
+            const list = key === "images-by-semver"
+              ? config.imagesBySemver
+              : config.imagesByTagRegex;
+            for (const [repository, pattern] of pairs(value)) {
+              list.push({ repository, pattern: stringValue(pattern) });
+            }
+            break;
+          }
+          case "credentials": {
+            const credentials = { username: "", password: "" };
+            for (const [name, v] of pairs(value)) {
+              if (name === "username") credentials.username = stringValue(v);
+              else if (name === "password") {
+                credentials.password = stringValue(v);
+              } else fail();
+            }
+            if (credentials.username !== "" || credentials.password !== "") {
+              config.credentials = credentials;
+            }
+            break;
+          }
+          case "tls-verify":
+            if (value === null) break;
+            config.tlsVerify =
+              (Array.isArray(value) || isMap(value) ? undefined : value.bool) ??
+                fail();
+            break;
+          case "cert-dir":
+            config.certDir = stringValue(value);
+            if (config.certDir === "") delete config.certDir;
+            break;
+          default:
+            fail();
+        }
+      }
+      return config;
+    });
+  } catch (error) {
+    if (error === invalid) return undefined;
+    throw error;
+  }
 }

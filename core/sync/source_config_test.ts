@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readQuickYaml } from "./_quick_yaml.ts";
 import { parseSourceConfig, SyncConfigError } from "./source_config.ts";
 
 Deno.test("parseSourceConfig() reads every key, keeping tags as written", async () => {
@@ -94,4 +95,61 @@ Deno.test("parseSourceConfig() reports unknown keys and wrong types, all at once
       ].join("\n"),
     },
   );
+});
+
+Deno.test("parseSourceConfig() falls back to the full parser outside the fast path's subset", async () => {
+  const text = [
+    "a.example:",
+    "  images: {busybox: [latest, '1.0']}",
+    "  cert-dir: |-",
+    "    /certs",
+    "  tls-verify: yes", // a string in YAML 1.2: an error on both paths
+  ].join("\n");
+  const error = await parseSourceConfig(text, "s.yaml").catch((e) => e);
+  assert.ok(error instanceof SyncConfigError);
+  assert.match(
+    error.message,
+    /line 5, column 15: cannot unmarshal !!str `yes` into bool$/,
+  );
+  const [a] = await parseSourceConfig(
+    text.replace("yes", "!!bool true"),
+    "s.yaml",
+  );
+  assert.deepEqual(a, {
+    registry: "a.example",
+    images: [{ repository: "busybox", refs: ["latest", "1.0"] }],
+    imagesByTagRegex: [],
+    imagesBySemver: [],
+    certDir: "/certs",
+    tlsVerify: true,
+  });
+});
+
+Deno.test("parseSourceConfig() reads the common shape alike with and without the fast path", async () => {
+  const text = [
+    "# mirrors",
+    "r.example:5000:",
+    "  images:",
+    "    busybox: []",
+    "    app:",
+    "    - 1.10",
+    "    - 'v2' # pinned",
+    '  images-by-semver: {alpine: ">= 3"}',
+    "  credentials:",
+    '    username: "j\\"o"',
+    "    password: TRUE",
+    "  tls-verify: False",
+    "quay.io:",
+  ].join("\n");
+  const blockText = text.replace('{alpine: ">= 3"}', '\n    alpine: ">= 3"');
+  assert.notEqual(readQuickYaml(blockText), undefined);
+  assert.equal(readQuickYaml(text), undefined);
+  const fast = await parseSourceConfig(blockText, "s.yaml");
+  const full = await parseSourceConfig(text, "s.yaml", { fastPath: false });
+  assert.deepEqual(fast, full);
+  assert.deepEqual(fast[0]?.credentials, { username: 'j"o', password: "TRUE" });
+  assert.deepEqual(fast[0]?.images[1], {
+    repository: "app",
+    refs: ["1.10", "v2"],
+  });
 });
