@@ -176,9 +176,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
-/** skopeo commands still to come, with the issue that brings each. */
-const PLANNED: Readonly<Record<string, string>> = {};
-
 function rootHelp(): string {
   const width = 46;
   const lines = [
@@ -341,13 +338,6 @@ export async function runCli(
   let command: Command | undefined;
   try {
     if (name !== undefined && !entry) {
-      if (PLANNED[name]) {
-        return fatal(
-          `skopeo-ts does not implement "${name}" yet (tracked in issue ${
-            PLANNED[name]
-          })`,
-        );
-      }
       return fatal(
         `Unrecognized command \`skopeo ${name}\`\nTry 'skopeo --help' for more information`,
       );
