@@ -390,15 +390,24 @@ function startRelay(target: number): Relay {
       }
     }
   };
+  let closed = false;
   (async () => {
     try {
       for await (const client of listener) {
-        const inner = await Deno.connect({
-          hostname: "127.0.0.1",
-          port: target,
-        });
+        let inner: Deno.Conn;
+        try {
+          inner = await Deno.connect({ hostname: "127.0.0.1", port: target });
+        } catch {
+          client.close(); // the target is gone: nothing to relay
+          continue;
+        }
         const port = (inner.localAddr as Deno.NetAddr).port;
         const pair: [Deno.Conn, Deno.Conn] = [client, inner];
+        // Closed while connecting: close() could not see this pair.
+        if (closed) {
+          closeBoth(pair, port);
+          continue;
+        }
         open.set(port, pair);
         Promise.race([pump(client, inner), pump(inner, client)]).then(() =>
           closeBoth(pair, port)
@@ -415,6 +424,7 @@ function startRelay(target: number): Relay {
       if (pair) closeBoth(pair, innerPort);
     },
     close(): void {
+      closed = true;
       listener.close();
       for (const [port, pair] of [...open]) closeBoth(pair, port);
     },
