@@ -12,6 +12,7 @@
  */
 import type { Transform } from "node:stream";
 import { InvalidContentError } from "../errors.ts";
+import { disposeChunk } from "../fs_stream.ts";
 
 /** Cuts input before it reaches zlib, and checks it at the end. */
 export interface InputSplitter {
@@ -113,6 +114,9 @@ export function zlibTransformStream(
         for (const piece of splitter ? splitter.split(chunk) : [chunk]) {
           if (piece.length > 0) await write(piece);
         }
+        // zlib has consumed it (write callbacks ran): free a chunk we were
+        // the last to read now rather than at the next garbage collection.
+        if (!splitter) disposeChunk(chunk);
       } catch (error) {
         destroy();
         throw fail(error);
