@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../core/go_path_error.ts";
 import type { CliIo } from "./_log.ts";
 
 /**
@@ -18,12 +19,7 @@ export async function readPassphraseFile(path: string): Promise<string> {
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file or directory"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : (error as Error).message;
-    throw new Error(`open ${path}: ${reason}`);
+    throw new Error(goPathErrorText("open", path, error));
   }
   const text = new TextDecoder().decode(bytes);
   const newline = text.indexOf("\n");

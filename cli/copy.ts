@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../core/go_path_error.ts";
 import {
   copyImage,
   type ImageListSelection,
@@ -234,11 +235,10 @@ async function sigstoreKey(
   try {
     pem = await Deno.readTextFile(path);
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file or directory"
-      : (error as Error).message;
     throw new Error(
-      `Error using --sign-by-sigstore-private-key: reading private key from ${path}: open ${path}: ${reason}`,
+      `Error using --sign-by-sigstore-private-key: reading private key from ${path}: ${
+        goPathErrorText("open", path, error)
+      }`,
     );
   }
   try {

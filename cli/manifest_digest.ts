@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../core/go_path_error.ts";
 import { UsageError } from "../core/errors.ts";
 import { manifestDigest } from "../core/manifest/mod.ts";
 import type { Command, CommandContext } from "./_command.ts";
@@ -23,15 +24,10 @@ export const manifestDigestCommand: Command = {
     try {
       bytes = await Deno.readFile(path);
     } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "no such file or directory"
-        : error instanceof Deno.errors.PermissionDenied
-        ? "permission denied"
-        : error instanceof Deno.errors.IsADirectory
-        ? "is a directory"
-        : (error as Error).message;
       throw new Error(
-        `Error reading manifest from ${path}: open ${path}: ${reason}`,
+        `Error reading manifest from ${path}: ${
+          goPathErrorText("open", path, error)
+        }`,
       );
     }
     context.io.stdout(`${manifestDigest(bytes)}\n`);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../core/go_path_error.ts";
 import { UsageError } from "../core/errors.ts";
 import {
   checkPassphraseFile,
@@ -16,14 +17,7 @@ import { SKOPEO_TS_VERSION } from "./version.ts";
 
 /** `open PATH: reason` as Go words it. */
 export function describeFileError(path: string, error: unknown): string {
-  const reason = error instanceof Deno.errors.NotFound
-    ? "no such file or directory"
-    : error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : error instanceof Deno.errors.IsADirectory
-    ? "is a directory"
-    : (error as Error).message;
-  return `open ${path}: ${reason}`;
+  return goPathErrorText("open", path, error);
 }
 
 /** The `standalone-sign` command. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../go_path_error.ts";
 import { InvalidContentError } from "../errors.ts";
 import { parsePolicy, type Policy } from "./policy.ts";
 
@@ -38,10 +39,7 @@ export async function loadPolicy(path?: string): Promise<Policy> {
   try {
     text = await Deno.readTextFile(file);
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file or directory"
-      : (error as Error).message;
-    throw new InvalidContentError(`open ${file}: ${reason}`);
+    throw new InvalidContentError(goPathErrorText("open", file, error));
   }
   return parsePolicy(text, file);
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../go_path_error.ts";
 import { InvalidSignatureError } from "./simple_signing.ts";
 
 /** Options of {@linkcode gpgSign}. */
@@ -92,11 +93,6 @@ export async function checkPassphraseFile(path: string): Promise<void> {
   try {
     (await Deno.open(path)).close();
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file or directory"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : (error as Error).message;
-    throw new Error(`open ${path}: ${reason}`);
+    throw new Error(goPathErrorText("open", path, error));
   }
 }

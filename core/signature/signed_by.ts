@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../go_path_error.ts";
 import type { Signature } from "../types.ts";
 import {
   matchesSignedIdentity,
@@ -44,10 +45,7 @@ async function readKeyData(requirement: Record<string, unknown>) {
     try {
       return await Deno.readFile(path);
     } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "no such file or directory"
-        : (error as Error).message;
-      throw new InvalidSignatureError(`open ${path}: ${reason}`);
+      throw new InvalidSignatureError(goPathErrorText("open", path, error));
     }
   };
   if (requirement.keyPath !== undefined) {

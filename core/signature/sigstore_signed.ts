@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../go_path_error.ts";
 import type { KeyObject } from "node:crypto";
 import { matchesSignedIdentity, type SignedIdentity } from "./identity.ts";
 import type { PolicyImage } from "./signed_by.ts";
@@ -29,11 +30,8 @@ async function loadPublicKey(
     try {
       pem = await Deno.readTextFile(requirement.keyPath);
     } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "no such file or directory"
-        : (error as Error).message;
       throw new InvalidSignatureError(
-        `open ${requirement.keyPath}: ${reason}`,
+        goPathErrorText("open", requirement.keyPath, error),
       );
     }
   } else {

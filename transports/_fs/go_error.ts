@@ -5,14 +5,7 @@
  * @module
  */
 import { ImageNotFoundError } from "../../core/errors.ts";
-
-const GO_TEXT: ReadonlyArray<[new (...args: never[]) => Error, string]> = [
-  [Deno.errors.NotFound, "no such file or directory"],
-  [Deno.errors.PermissionDenied, "permission denied"],
-  [Deno.errors.AlreadyExists, "file exists"],
-  [Deno.errors.IsADirectory, "is a directory"],
-  [Deno.errors.NotADirectory, "not a directory"],
-];
+import { goErrnoText } from "../../core/go_path_error.ts";
 
 /**
  * Rewords a Deno file-system error as Go would print it. A missing file
@@ -28,20 +21,17 @@ export function goFsError(
   path: string,
   error: unknown,
 ): Error {
-  for (const [type, text] of GO_TEXT) {
-    if (error instanceof type) {
-      const message = `${operation} ${path}: ${text}`;
-      return error instanceof Deno.errors.NotFound
-        ? Object.assign(
-          new ImageNotFoundError(path, undefined, { cause: error }),
-          {
-            message,
-          },
-        )
-        : new Error(message, { cause: error });
-    }
+  const text = goErrnoText(error);
+  if (text === undefined) {
+    return error instanceof Error ? error : new Error(String(error));
   }
-  return error instanceof Error ? error : new Error(String(error));
+  const message = `${operation} ${path}: ${text}`;
+  return error instanceof Deno.errors.NotFound
+    ? Object.assign(
+      new ImageNotFoundError(path, undefined, { cause: error }),
+      { message },
+    )
+    : new Error(message, { cause: error });
 }
 
 /** Reads a whole file, rewording errors like Go. */

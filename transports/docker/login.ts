@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { goPathErrorText } from "../../core/go_path_error.ts";
 import { InvalidReferenceError, UsageError } from "../../core/errors.ts";
 import type { Logger } from "../../core/transport.ts";
 import {
@@ -393,14 +394,12 @@ async function checkAuthFileExists(path: string | undefined): Promise<void> {
   try {
     await Deno.stat(path);
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file or directory"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : (error as Error).message;
-    throw new Error(`checking authfile: stat ${path}: ${reason}`, {
-      cause: error,
-    });
+    throw new Error(
+      `checking authfile: ${goPathErrorText("stat", path, error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

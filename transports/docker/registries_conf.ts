@@ -13,6 +13,7 @@
  * @module
  */
 // Not node:path: loading it costs ~10 ms of every docker:// command.
+import { goPathErrorText } from "../../core/go_path_error.ts";
 import { goJoin as join } from "../../core/sync/naming.ts";
 import { formatReference, parseNormalizedNamed } from "./reference.ts";
 import type { DockerName } from "./reference.ts";
@@ -710,14 +711,9 @@ async function readConf(path: string, required: boolean): Promise<string> {
     return await Deno.readTextFile(path);
   } catch (error) {
     if (isMissing(error) && !required) throw error;
-    throw new RegistriesConfError(
-      `open ${path}: ${
-        error instanceof Deno.errors.NotFound
-          ? "no such file or directory"
-          : (error as Error).message
-      }`,
-      { cause: error },
-    );
+    throw new RegistriesConfError(goPathErrorText("open", path, error), {
+      cause: error,
+    });
   }
 }
 
