@@ -79,7 +79,10 @@ export function adaptDestination(
   };
 }
 
-/** A placeholder signature for {@linkcode probeSignatureSupport}. */
+/**
+ * A placeholder signature for {@linkcode probeSignatureSupport}. Built-in
+ * transports implement `supportsSignatures`; this serves plugins.
+ */
 const PROBE: Signature = { format: "simple-signing", bytes: new Uint8Array() };
 
 /**

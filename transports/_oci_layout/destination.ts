@@ -165,11 +165,18 @@ export class OciLayoutDestination<
     this.#top = descriptor;
   }
 
-  /** Refuses signatures, with skopeo's message (OCI layouts hold none). */
-  putSignatures(signatures: readonly Signature[]): Promise<void> {
-    return signatures.length === 0 ? Promise.resolve() : Promise.reject(
+  /** Refuses, with skopeo's message: OCI layouts hold no signatures. */
+  supportsSignatures(): Promise<void> {
+    return Promise.reject(
       new Error("Pushing signatures for OCI images is not supported"),
     );
+  }
+
+  /** Refuses non-empty signatures (see {@linkcode supportsSignatures}). */
+  putSignatures(signatures: readonly Signature[]): Promise<void> {
+    return signatures.length === 0
+      ? Promise.resolve()
+      : this.supportsSignatures();
   }
 
   /** Writes `oci-layout` and then `index.json`, last. */

@@ -196,11 +196,18 @@ export class DockerArchiveDestination implements ImageDestination {
     );
   }
 
-  /** Refuses signatures, as skopeo does. */
-  putSignatures(signatures: readonly Signature[]): Promise<void> {
-    return signatures.length === 0 ? Promise.resolve() : Promise.reject(
+  /** Refuses, with skopeo's message: docker tar files hold no signatures. */
+  supportsSignatures(): Promise<void> {
+    return Promise.reject(
       new Error("Storing signatures for docker tar files is not supported"),
     );
+  }
+
+  /** Refuses non-empty signatures (see {@linkcode supportsSignatures}). */
+  putSignatures(signatures: readonly Signature[]): Promise<void> {
+    return signatures.length === 0
+      ? Promise.resolve()
+      : this.supportsSignatures();
   }
 
   /** Ends the archive and gives it its final name. */

@@ -121,7 +121,12 @@ export class OciArchiveDestination implements ImageDestination {
     return this.#layout.putManifest(manifest, options);
   }
 
-  /** Refuses signatures, as the OCI layout does. */
+  /** Refuses, as the OCI layout does. */
+  supportsSignatures(): Promise<void> {
+    return this.#layout.supportsSignatures();
+  }
+
+  /** Refuses non-empty signatures, as the OCI layout does. */
   putSignatures(signatures: readonly Signature[]): Promise<void> {
     return this.#layout.putSignatures(signatures);
   }
