@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { componentTest } from "../support/components.ts";
-import { runOurs, type RunResult, runSkopeo } from "../support/skopeo.ts";
+import {
+  fatalMessage,
+  runOurs,
+  runSkopeo,
+  succeeded,
+} from "../support/skopeo.ts";
 import { makeTempDir, type TempDir } from "../support/temp_dir.ts";
 
 const DEMO = "oci:tests/fixtures/oci:demo";
@@ -78,19 +83,6 @@ async function makeKeyring(
     publicKeyPath,
     [Symbol.asyncDispose]: () => stopAgent(home),
   };
-}
-
-/** The message of a fatal log line, as skopeo and we print it. */
-function fatal(result: RunResult): string {
-  assert.notEqual(result.code, 0, `expected a failure, got ${result.stdout}`);
-  const match = /level=fatal msg="((?:[^"\\]|\\.)*)"/.exec(result.stderr);
-  assert.ok(match, `no fatal message in ${result.stderr}`);
-  return JSON.parse(`"${match[1]}"`);
-}
-
-function succeeded(result: RunResult): RunResult {
-  assert.equal(result.code, 0, result.stderr);
-  return result;
 }
 
 componentTest({
@@ -171,7 +163,7 @@ componentTest({
       "-o",
       tmp.join("x.sig"),
     ], { env: { GNUPGHOME: rsa.home } });
-    assert.match(fatal(bad), /^Error creating signature: /);
+    assert.match(fatalMessage(bad), /^Error creating signature: /);
     assert.doesNotMatch(bad.stderr + bad.stdout, /secret-wrong/);
   },
 });
@@ -212,8 +204,8 @@ componentTest({
         ...rest.map((a) => a.endsWith(".sig") ? tmp.join(a) : a),
       ];
       assert.equal(
-        fatal(await runOurs(args, { env })),
-        fatal(await runSkopeo(args, { env })),
+        fatalMessage(await runOurs(args, { env })),
+        fatalMessage(await runSkopeo(args, { env })),
         args.join(" "),
       );
     }
@@ -229,11 +221,11 @@ componentTest({
       tmp.join("t.sig"),
     ];
     assert.match(
-      fatal(await runSkopeo(args, { env })),
+      fatalMessage(await runSkopeo(args, { env })),
       /^Error verifying signature: /,
     );
     assert.match(
-      fatal(await runOurs(args, { env })),
+      fatalMessage(await runOurs(args, { env })),
       /^Error verifying signature: Invalid GPG signature: /,
     );
   },
@@ -276,11 +268,11 @@ componentTest({
     // No identity for dir:, or a non-canonical one: skopeo's errors.
     for (const flags of [[], ["--sign-identity", "busybox:latest"]]) {
       assert.equal(
-        fatal(await runOurs(copyArgs("a", ...flags), { env })).replace(
+        fatalMessage(await runOurs(copyArgs("a", ...flags), { env })).replace(
           tmp.path,
           "T",
         ),
-        fatal(await runSkopeo(copyArgs("b", ...flags), { env })).replace(
+        fatalMessage(await runSkopeo(copyArgs("b", ...flags), { env })).replace(
           tmp.path,
           "T",
         )
@@ -300,8 +292,8 @@ componentTest({
         `docker-archive:${tmp.join(name)}`,
       ], { env });
     assert.equal(
-      fatal(await archive(runOurs, "a.tar")),
-      fatal(await archive(runSkopeo, "b.tar")),
+      fatalMessage(await archive(runOurs, "a.tar")),
+      fatalMessage(await archive(runSkopeo, "b.tar")),
     );
     // An unknown key: gpg's reason differs from gpgme's, the context does not.
     const unknown = [
@@ -315,11 +307,11 @@ componentTest({
       `dir:${tmp.join("unknown")}`,
     ];
     assert.match(
-      fatal(await runSkopeo(unknown, { env })),
+      fatalMessage(await runSkopeo(unknown, { env })),
       /^creating signature: /,
     );
     assert.match(
-      fatal(await runOurs(unknown, { env })),
+      fatalMessage(await runOurs(unknown, { env })),
       /^creating signature: gpg: .*No secret key/,
     );
     // Converting to Docker schema2 changes the manifest: what is signed is what is written.
@@ -439,13 +431,15 @@ componentTest({
         [policies.defaultIdentity, `dir:${tmp.join("twice")}`],
       ] as const
     ) {
-      const ours = fatal(await check(runOurs, policy, source));
-      assert.equal(ours, fatal(await check(runSkopeo, policy, source)));
+      const ours = fatalMessage(await check(runOurs, policy, source));
+      assert.equal(ours, fatalMessage(await check(runSkopeo, policy, source)));
       assert.match(ours, /^Source image rejected: /);
     }
     // Signed by a key the policy does not trust: both call it an invalid GPG signature.
-    const theirs = fatal(await check(runSkopeo, policies.otherKey, signed));
-    const ours = fatal(await check(runOurs, policies.otherKey, signed));
+    const theirs = fatalMessage(
+      await check(runSkopeo, policies.otherKey, signed),
+    );
+    const ours = fatalMessage(await check(runOurs, policies.otherKey, signed));
     assert.match(theirs, /^Source image rejected: Invalid GPG signature: /);
     assert.match(
       ours,
@@ -463,7 +457,7 @@ componentTest({
     bytes[bytes.length >> 1]! ^= 1;
     await Deno.writeFile(tmp.join("tampered/signature-1"), bytes);
     assert.match(
-      fatal(
+      fatalMessage(
         await check(runOurs, policies.exact, `dir:${tmp.join("tampered")}`),
       ),
       /^Source image rejected: Invalid GPG signature: /,
@@ -500,8 +494,8 @@ componentTest({
     ) {
       const ours = await runOurs(["copy", `dir:${signed}`, dest]);
       const theirs = await runSkopeo(["copy", `dir:${signed}`, dest]);
-      assert.equal(fatal(ours), fatal(theirs));
-      assert.match(fatal(ours), /^Can not copy signatures to /);
+      assert.equal(fatalMessage(ours), fatalMessage(theirs));
+      assert.match(fatalMessage(ours), /^Can not copy signatures to /);
       // No blob was copied; the progress lines are skopeo's.
       assert.doesNotMatch(ours.stdout, /Copying blob/);
       assert.equal(ours.stdout, theirs.stdout);

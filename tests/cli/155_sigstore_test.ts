@@ -17,29 +17,18 @@ import { decryptSigstorePrivateKey } from "../../core/signature/sigstore_key.ts"
 import { componentTest } from "../support/components.ts";
 import { startRegistry } from "../support/registry.ts";
 import {
+  fatalMessage,
   REPO_ROOT,
   runOurs,
   type RunResult,
   runSkopeo,
+  succeeded,
 } from "../support/skopeo.ts";
 import { makeTempDir, type TempDir } from "../support/temp_dir.ts";
 
 const DEMO = "oci:tests/fixtures/oci:demo";
 const IDENTITY = "docker.io/library/busybox:latest";
 const SECRET = "pass-secret-7f3a";
-
-/** The message of a fatal log line, as skopeo and we print it. */
-function fatal(result: RunResult): string {
-  assert.notEqual(result.code, 0, `expected a failure, got ${result.stdout}`);
-  const match = /level=fatal msg="((?:[^"\\]|\\.)*)"/.exec(result.stderr);
-  assert.ok(match, `no fatal message in ${result.stderr}`);
-  return JSON.parse(`"${match[1]}"`);
-}
-
-function succeeded(result: RunResult): RunResult {
-  assert.equal(result.code, 0, result.stderr);
-  return result;
-}
 
 function neverShows(result: RunResult, secret: string): void {
   assert.ok(
@@ -106,7 +95,7 @@ componentTest({
     );
     // Never overwritten; no prompt without a terminal.
     assert.equal(
-      fatal(
+      fatalMessage(
         await runOurs([
           "generate-sigstore-key",
           "--output-prefix",
@@ -118,7 +107,7 @@ componentTest({
       `Refusing to overwrite existing "${key}.pub"`,
     );
     assert.equal(
-      fatal(
+      fatalMessage(
         await runOurs([
           "generate-sigstore-key",
           "--output-prefix",
@@ -162,7 +151,7 @@ componentTest({
       `dir:${tmp.join("never")}`,
     ]);
     assert.equal(
-      fatal(wrong),
+      fatalMessage(wrong),
       "Error using --sign-by-sigstore-private-key: initializing private key: decrypt: encrypted: decryption failed",
     );
     neverShows(wrong, "wrong-passphrase-1");
@@ -203,7 +192,7 @@ componentTest({
     });
     const crypto =
       "Source image rejected: cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature";
-    assert.equal(fatal(await judge(otherKey, "signed")), crypto);
+    assert.equal(fatalMessage(await judge(otherKey, "signed")), crypto);
     const otherIdentity = await sigstorePolicy(tmp, "identity.json", {
       keyPath: `${key}.pub`,
       signedIdentity: {
@@ -212,7 +201,7 @@ componentTest({
       },
     });
     assert.equal(
-      fatal(await judge(otherIdentity, "signed")),
+      fatalMessage(await judge(otherIdentity, "signed")),
       `Source image rejected: Signature for identity ${IDENTITY} is not accepted`,
     );
     // Tamper with the payload (point it at another image): the signature no longer matches.
@@ -232,10 +221,10 @@ componentTest({
       tmp.join("tampered", "signature-1"),
       `\0sigstore-json\n${JSON.stringify(json)}`,
     );
-    assert.equal(fatal(await judge(good, "tampered")), crypto);
+    assert.equal(fatalMessage(await judge(good, "tampered")), crypto);
     succeeded(await runOurs(["copy", "-q", DEMO, `dir:${tmp.join("plain")}`]));
     assert.equal(
-      fatal(await judge(good, "plain")),
+      fatalMessage(await judge(good, "plain")),
       "Source image rejected: A signature was required, but no signature exists",
     );
   },
@@ -283,7 +272,7 @@ componentTest({
       ]),
     );
     assert.equal(
-      fatal(
+      fatalMessage(
         await runOurs([
           "--registries.d",
           off,
@@ -404,7 +393,7 @@ componentTest({
       ]),
     );
     assert.equal(
-      fatal(await judge("plain")),
+      fatalMessage(await judge("plain")),
       "Source image rejected: A signature was required, but no signature exists",
     );
   },
@@ -548,8 +537,8 @@ componentTest({
       succeeded(await judge(run, "theirs", `${who}-theirs`));
     }
     assert.equal(
-      fatal(await judge(runOurs, "plain", "x")),
-      fatal(await judge(runSkopeo, "plain", "y")),
+      fatalMessage(await judge(runOurs, "plain", "x")),
+      fatalMessage(await judge(runSkopeo, "plain", "y")),
     );
     // delete removes the lookaside signatures too, as skopeo's does.
     for (
@@ -578,8 +567,8 @@ componentTest({
         env,
       });
     assert.equal(
-      fatal(await toOci(runOurs, "o1")),
-      fatal(await toOci(runSkopeo, "o2")),
+      fatalMessage(await toOci(runOurs, "o1")),
+      fatalMessage(await toOci(runSkopeo, "o2")),
     );
   },
 });

@@ -7,15 +7,10 @@
 import assert from "node:assert/strict";
 import { componentTest } from "../support/components.ts";
 import { startRegistry } from "../support/registry.ts";
-import { runOurs, type RunResult } from "../support/skopeo.ts";
+import { runOurs, succeeded } from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 
 const SECRET = "sync-secret-41c9";
-
-function succeeded(result: RunResult): RunResult {
-  assert.equal(result.code, 0, result.stderr);
-  return result;
-}
 
 componentTest({
   name:

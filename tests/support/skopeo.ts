@@ -7,6 +7,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -235,4 +236,18 @@ export function denoDir(): Promise<string> {
     return info.denoDir;
   })();
   return denoDirPromise;
+}
+
+/** Asserts a run succeeded (exit code 0, stderr shown otherwise). */
+export function succeeded(result: RunResult): RunResult {
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
+
+/** Asserts a run failed and returns its logrus fatal message, unquoted. */
+export function fatalMessage(result: RunResult): string {
+  assert.notEqual(result.code, 0, `expected a failure, got ${result.stdout}`);
+  const match = /level=fatal msg="((?:[^"\\]|\\.)*)"/.exec(result.stderr);
+  assert.ok(match, `no fatal message in ${result.stderr}`);
+  return JSON.parse(`"${match[1]}"`);
 }
