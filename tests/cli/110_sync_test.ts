@@ -9,7 +9,12 @@ import { digestHex } from "../../core/digest.ts";
 import { componentTest } from "../support/components.ts";
 import { buildImage, writeDirImage } from "../support/random_image.ts";
 import { startRegistry } from "../support/registry.ts";
-import { runOurs, type RunResult, runSkopeo } from "../support/skopeo.ts";
+import {
+  registryDigest,
+  runOurs,
+  type RunResult,
+  runSkopeo,
+} from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 
 const TAGS = [
@@ -62,18 +67,6 @@ async function listTags(repository: string): Promise<string[]> {
   ]);
   assert.equal(listed.code, 0, listed.stderr);
   return [...JSON.parse(listed.stdout).Tags].sort();
-}
-
-async function inspectDigest(image: string): Promise<string> {
-  const inspected = await runSkopeo([
-    "inspect",
-    "--tls-verify=false",
-    "--format",
-    "{{.Digest}}",
-    `docker://${image}`,
-  ]);
-  assert.equal(inspected.code, 0, inspected.stderr);
-  return inspected.stdout.trim();
 }
 
 /** A loopback proxy in front of the registry that records every request. */
@@ -136,7 +129,7 @@ componentTest({
         assert.deepEqual(await listTags(`${host}/src/app`), [...TAGS].sort());
         for (const tag of ["1.2.1", "latest"]) {
           assert.equal(
-            await inspectDigest(`${host}/src/app:${tag}`),
+            await registryDigest(`${host}/src/app:${tag}`),
             digests.get(tag),
           );
         }
@@ -173,7 +166,7 @@ componentTest({
       assert.deepEqual(await listTags(`${host}/mirror/app`), [...TAGS].sort());
       for (const tag of ["0.9.0", "3.0.0-rc.1", "nightly-2"]) {
         assert.equal(
-          await inspectDigest(`${host}/mirror/app:${tag}`),
+          await registryDigest(`${host}/mirror/app:${tag}`),
           digests.get(tag),
         );
       }
@@ -298,7 +291,7 @@ componentTest({
           "latest",
         ]);
         assert.equal(
-          await inspectDigest(`${host}/yaml/app:2.1.0`),
+          await registryDigest(`${host}/yaml/app:2.1.0`),
           digests.get("2.1.0"),
         );
         // An unknown key is an error with its position.
@@ -382,7 +375,7 @@ componentTest({
           /level=fatal msg="Sync failed due to previous reported error\(s\) for one or more images"/,
         );
         assert.equal(
-          await inspectDigest(`${host}/kg/c`),
+          await registryDigest(`${host}/kg/c`),
           digests.get(TAGS[2]!),
         );
         // Without --keep-going the first failure ends the sync.

@@ -10,7 +10,7 @@ import { componentTest } from "../support/components.ts";
 import { buildImage, type BuiltImage } from "../support/random_image.ts";
 import { writeDirImage } from "../support/random_image.ts";
 import { startRegistry } from "../support/registry.ts";
-import { runOurs, runSkopeo } from "../support/skopeo.ts";
+import { registryDigest, runOurs, runSkopeo } from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 import { umociStat } from "../support/umoci.ts";
 
@@ -51,18 +51,6 @@ async function blobFiles(
     }
   }
   return { files, diskBytes };
-}
-
-async function inspectDigest(image: string): Promise<string> {
-  const inspected = await runSkopeo([
-    "inspect",
-    "--tls-verify=false",
-    "--format",
-    "{{.Digest}}",
-    `docker://${image}`,
-  ]);
-  assert.equal(inspected.code, 0, inspected.stderr);
-  return inspected.stdout.trim();
 }
 
 componentTest({
@@ -185,7 +173,7 @@ componentTest({
         );
         for (const tag of TAGS) {
           assert.equal(
-            await inspectDigest(`${host}/back/app:${tag}`),
+            await registryDigest(`${host}/back/app:${tag}`),
             built.get(tag)!.manifest.digest,
             tag,
           );

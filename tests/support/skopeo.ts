@@ -251,3 +251,19 @@ export function fatalMessage(result: RunResult): string {
   assert.ok(match, `no fatal message in ${result.stderr}`);
   return JSON.parse(`"${match[1]}"`);
 }
+
+/**
+ * The manifest digest skopeo 1.9.3 reports for a plain-HTTP loopback
+ * registry image (`host:port/repo:tag`).
+ */
+export async function registryDigest(image: string): Promise<string> {
+  const inspected = await runSkopeo([
+    "inspect",
+    "--tls-verify=false",
+    "--format",
+    "{{.Digest}}",
+    `docker://${image}`,
+  ]);
+  assert.equal(inspected.code, 0, inspected.stderr);
+  return inspected.stdout.trim();
+}
