@@ -19,6 +19,7 @@ import {
 import { formatImageName, type TransportRegistry } from "../registry.ts";
 import type {
   ImageReference,
+  ImageSource,
   SignalOptions,
   TransportContext,
 } from "../transport.ts";
@@ -32,6 +33,7 @@ import {
   type SyncSourceKind,
 } from "./plan.ts";
 import { type Shard, shardOf } from "./shard.ts";
+import { type PreopenedReference, withOpenedSource } from "./opened_source.ts";
 import { SharedBlobs, type SharedBlobStats } from "./shared_blobs.ts";
 
 /** Where sync writes (`--dest`). */
@@ -192,6 +194,8 @@ interface Presence {
   present: false | { instances: Digest[] | undefined; digest: Digest };
   /** The source's top-level digest, when read and worth caching. */
   sourceDigest?: Digest | undefined;
+  /** The source, opened when not present: the copy takes it. */
+  opened?: PreopenedReference | undefined;
 }
 
 /** The copy options that change what is written, for cache keys. */
@@ -258,11 +262,9 @@ async function checkPresence(
   let sourceInfo: { digest: string; mediaType: string; signed: boolean };
   let instances: Digest[] | undefined;
   let topDigest: Digest;
+  let opened: ImageSource | undefined;
   try {
-    await using opened = await source.openSource({
-      context: sourceContext,
-      signal,
-    });
+    opened = await source.openSource({ context: sourceContext, signal });
     const manifest = await opened.getManifest({ signal });
     topDigest = manifestDigest(manifest);
     sourceInfo = {
@@ -283,19 +285,23 @@ async function checkPresence(
       sourceInfo.signed = (await opened.getSignatures({ signal })).length > 0;
     }
   } catch {
+    await opened?.close().catch(() => {});
     // The copy reads the source again and reports the failure in its words.
     return { present: false };
   }
+  const keep = withOpenedSource(source, opened);
   const { digest, mediaType, signed } = sourceInfo;
   // Signatures may change without the manifest: never cache those images.
   const sourceDigest = signed || instances ? undefined : topDigest;
-  if (signed) return { present: false };
+  if (signed) return { present: false, opened: keep };
   if (copy.manifestType !== undefined && copy.manifestType !== mediaType) {
-    return { present: false, sourceDigest };
+    return { present: false, sourceDigest, opened: keep };
   }
-  return (await present) === digest
-    ? { present: { instances, digest: digest as Digest }, sourceDigest }
-    : { present: false, sourceDigest };
+  if ((await present) !== digest) {
+    return { present: false, sourceDigest, opened: keep };
+  }
+  await keep.release();
+  return { present: { instances, digest: digest as Digest }, sourceDigest };
 }
 
 /** Delivers each image's events in image order while images run in parallel. */
@@ -459,6 +465,7 @@ export async function syncImages(
     const cacheKey = options.cache
       ? syncCacheKey(record.source, record.destination, keyOptions)
       : undefined;
+    let opened: PreopenedReference | undefined;
     try {
       ordered.emit(index, {
         type: "image-started",
@@ -474,6 +481,7 @@ export async function syncImages(
       ).finally(() => {
         if (index === 0) checked();
       });
+      opened = check.opened;
       if (check.present) {
         ordered.emit(index, {
           type: "image-skipped",
@@ -490,17 +498,23 @@ export async function syncImages(
         const { copyImage } = await import("../copy/copy_image.ts");
         const copied = await copyLimiter.run(
           () =>
-            copyImage(from, shared.wrap(to, dirPathOf(to)), {
-              ...options.copy,
-              sourceContext,
-              destinationContext: options.destinationContext,
-              blobLimiter,
-              onEvent: (event) => {
-                if (event.type === "blob-finished") record.bytes += event.bytes;
-                ordered.emit(index, { type: "copy", event });
+            copyImage(
+              opened?.reference ?? from,
+              shared.wrap(to, dirPathOf(to)),
+              {
+                ...options.copy,
+                sourceContext,
+                destinationContext: options.destinationContext,
+                blobLimiter,
+                onEvent: (event) => {
+                  if (event.type === "blob-finished") {
+                    record.bytes += event.bytes;
+                  }
+                  ordered.emit(index, { type: "copy", event });
+                },
+                signal,
               },
-              signal,
-            }),
+            ),
           signal,
         );
         record.digest = copied.digest;
@@ -536,6 +550,8 @@ export async function syncImages(
         }
       }
     } finally {
+      // Opened by the check but not taken by a copy (stopped before it).
+      await opened?.release().catch(() => {});
       if (index === 0) checked(); // never leave the others waiting
       outer?.removeEventListener("abort", onAbort);
       controllers.delete(index);

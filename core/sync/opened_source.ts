@@ -1,0 +1,53 @@
+/**
+ * Hands a source that sync's presence check already opened (and whose
+ * manifest it read) to the copy, instead of the copy opening the image
+ * again: one manifest request per copied image instead of two, and the
+ * copy sees exactly the manifest the check compared.
+ *
+ * @module
+ */
+import type { ImageReference, ImageSource } from "../transport.ts";
+
+/** A reference whose first `openSource` returns an already open source. */
+export interface PreopenedReference {
+  /** Behaves as the wrapped reference. */
+  reference: ImageReference;
+  /** Closes the open source unless a copy took it (which then closes it). */
+  release(): Promise<void>;
+}
+
+/**
+ * Wraps `reference` so that its first `openSource` returns `source`.
+ *
+ * @param reference The source image.
+ * @param source A source opened from it.
+ * @returns The wrapper, and how to close `source` if it is never taken.
+ */
+export function withOpenedSource(
+  reference: ImageReference,
+  source: ImageSource,
+): PreopenedReference {
+  let pending: ImageSource | undefined = source;
+  const wrapped = new Proxy(reference, {
+    get(target, key) {
+      if (key === "openSource") {
+        return (options: Parameters<ImageReference["openSource"]>[0]) => {
+          const taken = pending;
+          pending = undefined;
+          return taken ? Promise.resolve(taken) : target.openSource(options);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      // Bound: transports keep state in private fields.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return {
+    reference: wrapped,
+    release: async () => {
+      const left = pending;
+      pending = undefined;
+      await left?.close();
+    },
+  };
+}

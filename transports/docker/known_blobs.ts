@@ -1,0 +1,81 @@
+/**
+ * Blobs this process saw land in a registry repository (uploaded, mounted,
+ * or found by HEAD), per registry. Two uses:
+ * - mount candidates: a blob pushed into one repository is mounted into the
+ *   next instead of uploaded again (a sync pushing shared layers);
+ * - skipping the HEAD: a blob confirmed in the same repository moments ago
+ *   is taken as present. A HEAD costs distribution ~2 ms of CPU (measured),
+ *   which is most of a sync's registry time: 40 tags sharing 5 layers
+ *   asked 180 such questions whose answer this process already had.
+ *
+ * Entries older than {@linkcode TRUST_MS} are asked again, so a long-lived
+ * library user does not trust a blob deleted since.
+ *
+ * @module
+ */
+import type { Digest } from "../../core/types.ts";
+
+/** How long a confirmation is trusted without asking the registry again. */
+const TRUST_MS = 5 * 60_000;
+
+interface Sighting {
+  size: number;
+  at: number;
+}
+
+/** Registry domain → blob digest → repository → when and how big. */
+const KNOWN = new Map<string, Map<Digest, Map<string, Sighting>>>();
+
+/**
+ * Records that `repository` on `domain` holds `digest`.
+ *
+ * @param domain Registry host (and port).
+ * @param repository Repository path.
+ * @param digest The blob.
+ * @param size Its size; -1 when unknown (then never used to skip a HEAD).
+ */
+export function rememberBlob(
+  domain: string,
+  repository: string,
+  digest: Digest,
+  size: number,
+): void {
+  let blobs = KNOWN.get(domain);
+  if (blobs === undefined) KNOWN.set(domain, blobs = new Map());
+  let repositories = blobs.get(digest);
+  if (repositories === undefined) blobs.set(digest, repositories = new Map());
+  repositories.set(repository, { size, at: Date.now() });
+}
+
+/**
+ * The size of `digest` in `repository` when this process confirmed it there
+ * recently and knows its size.
+ *
+ * @param domain Registry host (and port).
+ * @param repository Repository path.
+ * @param digest The blob.
+ * @returns Its size, or `undefined` when the registry must be asked.
+ */
+export function recentlyConfirmedSize(
+  domain: string,
+  repository: string,
+  digest: Digest,
+): number | undefined {
+  const seen = KNOWN.get(domain)?.get(digest)?.get(repository);
+  if (seen === undefined || seen.size < 0) return undefined;
+  return Date.now() - seen.at <= TRUST_MS ? seen.size : undefined;
+}
+
+/**
+ * Repositories of `domain` that received `digest` in this process, most
+ * recent first: candidates to mount it from.
+ *
+ * @param domain Registry host (and port).
+ * @param digest The blob.
+ * @returns Repository paths.
+ */
+export function knownRepositories(domain: string, digest: Digest): string[] {
+  const repositories = KNOWN.get(domain)?.get(digest);
+  if (repositories === undefined) return [];
+  return [...repositories].sort((a, b) => b[1].at - a[1].at).map(([r]) => r);
+}
