@@ -36,6 +36,24 @@ export function markDisposable(chunk: Uint8Array): Uint8Array {
   return chunk;
 }
 
+/**
+ * Takes a marked chunk that spans its whole buffer out of the bookkeeping,
+ * so the caller may transfer the buffer (to a worker); the chunk must not
+ * be used afterwards.
+ *
+ * @param chunk A chunk the caller is done with.
+ * @returns Whether the caller now owns the whole buffer.
+ */
+export function releaseChunk(chunk: Uint8Array): boolean {
+  if (
+    !disposable.has(chunk) || chunk.byteOffset !== 0 ||
+    !(chunk.buffer instanceof ArrayBuffer) ||
+    chunk.byteLength !== chunk.buffer.byteLength
+  ) return false;
+  disposable.delete(chunk);
+  return true;
+}
+
 /** Removes the mark of {@linkcode markDisposable}: the chunk is shared. */
 export function keepChunk(chunk: Uint8Array): void {
   disposable.delete(chunk);

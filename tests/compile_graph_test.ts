@@ -67,3 +67,38 @@ Deno.test("cli.ts does not import any transport statically", async () => {
   );
   assert.deepEqual(eager, []);
 });
+
+/** Worker entry modules: `new Worker(new URL("./x.ts", import.meta.url))`. */
+async function workerEntries(): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+        const text = await Deno.readTextFile(path);
+        if (!text.includes("new Worker(")) continue;
+        for (
+          const m of text.matchAll(/new URL\("(\.[^"]+)", import\.meta\.url\)/g)
+        ) {
+          found.push(new URL(m[1]!, `file://${Deno.cwd()}/${path}`).pathname);
+        }
+      }
+    }
+  };
+  for (const dir of ["core", "transports", "cli"]) await walk(dir);
+  return found.map((p) => p.slice(Deno.cwd().length + 1));
+}
+
+Deno.test("every worker module is embedded by `deno task compile` (--include)", async () => {
+  const entries = await workerEntries();
+  assert.ok(entries.length > 0, "no worker found: update this test");
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
+  for (const entry of entries) {
+    await Deno.stat(entry); // the file exists
+    assert.ok(
+      (tasks.compile as string).includes(`--include ${entry}`),
+      `deno task compile lacks --include ${entry}`,
+    );
+  }
+});

@@ -24,6 +24,7 @@ import {
   readTarStream,
   resolveEntry,
 } from "../transports/_tar/reader.ts";
+import { chunked } from "./support/chunked.ts";
 
 const seedText = Deno.env.get("FUZZ_SEED");
 const PARAMS = {
@@ -144,17 +145,6 @@ const archive = fc.tuple(
   }
   return cut === null ? bytes : bytes.slice(0, cut % bytes.length);
 });
-
-function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
 
 Deno.test("the unmodified fuzz base archive reads whole", async () => {
   const names: string[] = [];

@@ -18,3 +18,5 @@ export * from "./detect.ts";
 export * from "./codec.ts";
 export * from "./gzip.ts";
 export * from "./zstd.ts";
+export * from "./codec_stages.ts";
+export * from "./off_thread.ts";

@@ -7,12 +7,13 @@
 import type { FullImageDestination, FullImageSource } from "../_adapt.ts";
 import type { Limiter } from "../_limiter.ts";
 import {
-  compressStream,
+  type CodecStage,
   decompressStream,
   detectCompression,
-  getCompressionAlgorithm,
   matchMagic,
   MAX_MAGIC_LENGTH,
+  offThreadStages,
+  pipeStages,
 } from "../compression/mod.ts";
 import {
   Digester,
@@ -303,30 +304,37 @@ async function transferBlob(
   }, signal);
 }
 
-function transformation(
+/** The codec chain that turns `detected` into what `step` asks for. */
+function codecStages(
   step: CompressionStep,
   detected: string | undefined,
   level: number | undefined,
-): TransformStream<Uint8Array, Uint8Array>[] {
-  const compress = (name: string) =>
-    compressStream(
-      getCompressionAlgorithm(name),
-      level === undefined ? {} : { level },
-    );
+): CodecStage[] {
+  const compress = (algorithm: string): CodecStage => ({
+    op: "compress",
+    algorithm,
+    level,
+  });
   switch (step.op) {
     case "preserve":
       return [];
     case "compress":
       return [compress(step.algorithm)];
     case "decompress":
-      return [decompressStream(getCompressionAlgorithm(detected!))];
+      return [{ op: "decompress", algorithm: detected! }];
     case "recompress":
       return [
-        decompressStream(getCompressionAlgorithm(detected!)),
+        { op: "decompress", algorithm: detected! },
         compress(step.algorithm),
       ];
   }
 }
+
+/**
+ * Blobs from this size on are (de/re)compressed on a worker thread, so an
+ * image's layers use every core; smaller ones are not worth the hand-over.
+ */
+const OFF_THREAD_MIN_BYTES = 1 << 20;
 
 /**
  * Copies a layer whose compression may change: the source bytes are
@@ -388,12 +396,12 @@ async function transformBlob(
           requestedFormat: compression.format,
           canModify: true,
         });
-        let stream = verified.stream;
-        for (
-          const stage of transformation(step, algorithm, compression.level)
-        ) {
-          stream = stream.pipeThrough(stage);
-        }
+        const stages = codecStages(step, algorithm, compression.level);
+        const stream = stages.length === 0
+          ? verified.stream
+          : size < 0 || size >= OFF_THREAD_MIN_BYTES
+          ? offThreadStages(verified.stream, stages, { signal })
+          : pipeStages(verified.stream, stages);
         const unchanged = step.op === "preserve";
         const mediaType = unchanged ? descriptor.mediaType : layerMediaTypeFor(
           descriptor.mediaType,

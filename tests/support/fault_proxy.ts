@@ -51,7 +51,12 @@ export type Fault =
    * reaches the registry, or with `forwarded` after the registry handled
    * it (the answer is lost).
    */
-  | { kind: "drop"; forwarded?: boolean };
+  | { kind: "drop"; forwarded?: boolean }
+  /**
+   * Sets one header of the real answer (e.g. a wrong
+   * `Docker-Content-Digest`), status and body unchanged.
+   */
+  | { kind: "header"; name: string; value: string };
 
 /** When a fault applies. */
 export interface FaultRule {
@@ -260,6 +265,7 @@ export function startFaultProxy(options: FaultProxyOptions): FaultProxy {
     method: string,
   ): Response {
     const { status, headers, body } = answer;
+    if (fault?.kind === "header") headers.set(fault.name, fault.value);
     const nullBody = method === "HEAD" || status === 204 || status === 304;
     if (nullBody) return new Response(null, { status, headers });
     switch (fault?.kind) {

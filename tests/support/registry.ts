@@ -42,6 +42,8 @@ export interface StartRegistryOptions {
   identityToken?: string;
   /** Allow DELETE of manifests; default true. */
   deleteEnabled?: boolean;
+  /** Accept and serve Docker schema1 manifests (signed anew on every GET). */
+  schema1?: boolean;
 }
 
 /** One request the test token issuer answered. */
@@ -116,6 +118,9 @@ export async function startRegistry(
     },
     http: { addr: host, secret: randomUUID() },
   };
+  if (options.schema1) {
+    config.compatibility = { schema1: { enabled: true } };
+  }
   const httpConfig = config.http as Record<string, unknown>;
   let certDir: string | undefined;
   let caCert: string | undefined;

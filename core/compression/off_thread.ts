@@ -1,0 +1,297 @@
+/**
+ * Runs codec chains (gunzip → zstd, say) in worker threads, so that several
+ * layers are recompressed at once: node:zlib works on the calling thread,
+ * and one JS thread would otherwise do all of an image's compression work
+ * while the other cores idle.
+ *
+ * Workers are started on demand, at most one per core, and kept only while
+ * chains wait for them. Input is handed over in bounded windows (a chain
+ * never holds more than {@linkcode WINDOW} unconsumed chunks), chunks this
+ * process alone owns move without a copy, and a worker that fails to start
+ * (a bundle without the worker file, say) makes chains run on this thread.
+ *
+ * @module
+ */
+import { InvalidContentError } from "../errors.ts";
+import { releaseChunk } from "../fs_stream.ts";
+import type { FromWorker, ToWorker } from "./_codec_worker.ts";
+import { type CodecStage, pipeStages } from "./codec_stages.ts";
+
+/** Input chunks a worker may hold before the next is sent. */
+const WINDOW = 8;
+/** Output chunks waiting for the reader before input is paused. */
+const OUTPUT_QUEUE = 16;
+
+const WORKER_URL = new URL("./_codec_worker.ts", import.meta.url);
+
+/** Options of {@linkcode offThreadStages}. */
+export interface OffThreadOptions {
+  /** Aborting terminates the worker and errors the output. */
+  signal?: AbortSignal | undefined;
+}
+
+interface PooledWorker {
+  worker: Worker;
+  /** Receives the worker's messages for the chain it runs. */
+  onMessage: (message: FromWorker) => void;
+}
+
+/**
+ * Where a chain runs: this thread, or a worker. This thread counts as one
+ * lane: it also hashes and writes, but a second worker would cost ~30 MB
+ * more memory for no measurable gain on two cores.
+ */
+type Lane = { kind: "local" } | { kind: "worker"; pooled: PooledWorker };
+
+let lanes = Math.max(1, navigator.hardwareConcurrency || 1);
+let localBusy = false;
+let liveWorkers = 0;
+let workersUnavailable = false;
+const waiting: ((lane: Lane) => void)[] = [];
+
+/** Starts a worker and waits until its module has loaded. */
+function startWorker(): Promise<PooledWorker | undefined> {
+  let worker: Worker;
+  try {
+    // A bundle lacks the worker file: find out quietly (a failed load
+    // prints an uncaught error) and run on this thread.
+    if (WORKER_URL.protocol === "file:") Deno.statSync(WORKER_URL);
+    worker = new Worker(WORKER_URL, { type: "module" });
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
+    const pooled: PooledWorker = { worker, onMessage: () => {} };
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      if (event.data.type === "ready") {
+        resolve(pooled);
+        return;
+      }
+      pooled.onMessage(event.data);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker.terminate();
+      resolve(undefined);
+      pooled.onMessage({
+        type: "error",
+        name: "Error",
+        message: `compression worker failed: ${event.message}`,
+      });
+    };
+  });
+}
+
+/** A new worker lane, or this thread's when workers cannot start here. */
+async function workerLane(): Promise<Lane> {
+  liveWorkers++;
+  const pooled = await startWorker();
+  if (pooled) return { kind: "worker", pooled };
+  liveWorkers--;
+  workersUnavailable = true;
+  return { kind: "local" };
+}
+
+/** The lane for one chain; waits while every lane is busy. */
+async function acquire(): Promise<Lane> {
+  // Without workers, chains share this thread as they always did.
+  if (workersUnavailable) return { kind: "local" };
+  if (!localBusy) {
+    localBusy = true;
+    return { kind: "local" };
+  }
+  if (liveWorkers < lanes - 1) return await workerLane();
+  return await new Promise((resolve) => waiting.push(resolve));
+}
+
+/** Hands a lane to the next waiting chain, or frees it. */
+function release(lane: Lane, healthy: boolean): void {
+  const next = waiting.shift();
+  if (lane.kind === "local") {
+    if (next) next(lane);
+    else localBusy = false;
+    return;
+  }
+  lane.pooled.onMessage = () => {};
+  if (healthy && next) {
+    next(lane);
+    return;
+  }
+  // Nothing waits (or it broke): stop it, so no idle thread outlives the work.
+  lane.pooled.worker.terminate();
+  liveWorkers--;
+  if (next) workerLane().then(next);
+}
+
+/**
+ * Pipes `stream` through a codec chain on a worker thread (on this thread
+ * when workers are unavailable). Errors read as the same chain's errors on
+ * this thread (`InvalidContentError` for corrupt input).
+ *
+ * @example Recompress gzip as zstd off the main thread
+ * ```ts
+ * import { offThreadStages } from "./off_thread.ts";
+ * import { compressStream, GZIP } from "./mod.ts";
+ * const gz = new Blob(["layer"]).stream().pipeThrough(compressStream(GZIP));
+ * const zst = offThreadStages(gz, [
+ *   { op: "decompress", algorithm: "gzip" },
+ *   { op: "compress", algorithm: "zstd" },
+ * ]);
+ * console.assert((await new Response(zst).bytes())[0] === 0x28);
+ * ```
+ *
+ * @param stream The input; consumed or cancelled.
+ * @param stages The chain.
+ * @param options Cancellation.
+ * @returns The chain's output.
+ */
+export function offThreadStages(
+  stream: ReadableStream<Uint8Array>,
+  stages: readonly CodecStage[],
+  options: OffThreadOptions = {},
+): ReadableStream<Uint8Array> {
+  const signal = options.signal;
+  const reader = stream.getReader();
+  let lane: Lane | undefined;
+  let pooled: PooledWorker | undefined;
+  let inFlight = 0;
+  let finished = false;
+  let wakeSender: (() => void) | undefined;
+  let local: ReadableStreamDefaultReader<Uint8Array> | undefined;
+
+  const finish = (healthy: boolean): void => {
+    if (finished) return;
+    finished = true;
+    signal?.removeEventListener("abort", onAbort);
+    if (lane) release(lane, healthy);
+  };
+  let controllerRef!: ReadableStreamDefaultController<Uint8Array>;
+  const fail = (error: unknown): void => {
+    if (finished) return;
+    finish(false);
+    try {
+      controllerRef.error(error);
+    } catch {
+      // already closed or errored
+    }
+    reader.cancel(error).catch(() => {});
+    wakeSender?.();
+  };
+  const onAbort = (): void => fail(signal?.reason);
+
+  /**
+   * Sends input while the worker holds fewer than WINDOW chunks and the
+   * reader keeps up with the output, until the input ends.
+   */
+  const send = async (): Promise<void> => {
+    while (!finished) {
+      const queued = -(controllerRef.desiredSize ?? 0);
+      if (inFlight >= WINDOW || queued >= OUTPUT_QUEUE) {
+        await new Promise<void>((resolve) => wakeSender = resolve);
+        wakeSender = undefined;
+        continue;
+      }
+      const { done, value } = await reader.read();
+      if (finished) return;
+      if (done) {
+        post({ type: "end" });
+        return;
+      }
+      inFlight++;
+      const owned = releaseChunk(value);
+      // A copy (of the view only: Buffer#slice would share the memory).
+      const chunk = owned ? value : new Uint8Array(value);
+      post({ type: "data", chunk }, [chunk.buffer as ArrayBuffer]);
+    }
+  };
+  const post = (message: ToWorker, transfer: Transferable[] = []): void => {
+    pooled!.worker.postMessage(message, transfer);
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controllerRef = controller;
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) return fail(signal.reason);
+      lane = await acquire();
+      if (finished) {
+        release(lane, true);
+        return;
+      }
+      if (lane.kind === "local") {
+        local = pipeStages(
+          new ReadableStream({
+            pull: async (c) => {
+              const { done, value } = await reader.read();
+              if (done) c.close();
+              else c.enqueue(value);
+            },
+            cancel: (reason) => reader.cancel(reason),
+          }),
+          stages,
+        ).getReader();
+        return;
+      }
+      pooled = lane.pooled;
+      pooled.onMessage = (message) => {
+        switch (message.type) {
+          case "consumed":
+            inFlight--;
+            wakeSender?.();
+            break;
+          case "data":
+            controller.enqueue(message.chunk);
+            break;
+          case "done":
+            finish(true);
+            controller.close();
+            break;
+          case "error":
+            fail(rebuild(message));
+            break;
+        }
+      };
+      post({ type: "start", stages: [...stages] });
+      send().catch(fail);
+    },
+    async pull(controller) {
+      if (!local) {
+        wakeSender?.();
+        return;
+      }
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await local.read();
+      } catch (error) {
+        finish(false);
+        throw error;
+      }
+      if (next.done) {
+        finish(true);
+        controller.close();
+      } else controller.enqueue(next.value);
+    },
+    async cancel(reason) {
+      if (!local) return fail(reason);
+      finish(false);
+      await local.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** The worker's error as the error this thread's chain would have thrown. */
+function rebuild(message: { name: string; message: string }): Error {
+  return message.name === "InvalidContentError"
+    ? new InvalidContentError(message.message)
+    : new Error(message.message);
+}
+
+/**
+ * Sets how many chains run at once: this thread plus `count - 1` workers
+ * (default: one per core). For tests and benchmarks.
+ *
+ * @param count At least 1.
+ */
+export function setCodecLanes(count: number): void {
+  lanes = Math.max(1, Math.floor(count));
+}
