@@ -3,12 +3,7 @@
  *
  * @module
  */
-import { goPathErrorText } from "../core/go_path_error.ts";
-import {
-  copyImage,
-  type ImageListSelection,
-  type ManifestSigner,
-} from "../core/copy/mod.ts";
+import { copyImage, type ImageListSelection } from "../core/copy/mod.ts";
 import { UsageError } from "../core/errors.ts";
 import { loadPolicy } from "../core/policy/load_policy.ts";
 import {
@@ -36,9 +31,8 @@ import {
   RETRY_DELAY_FLAG,
   RETRY_FLAG,
 } from "./_image_flags.ts";
-import { passphraseFor } from "./_passphrase.ts";
 import { createProgressRenderer } from "./_progress.ts";
-import { SKOPEO_TS_VERSION } from "./version.ts";
+import { signersFromFlags } from "./_signers.ts";
 
 const FORMATS: Readonly<Record<string, string>> = {
   oci: MEDIA_TYPE_OCI_MANIFEST,
@@ -222,79 +216,6 @@ function signIdentity(flags: CommandContext["flags"]): string | undefined {
     );
   }
   return text;
-}
-
-/** The sigstore private key of `--sign-by-sigstore-private-key`, decrypted. */
-async function sigstoreKey(
-  path: string,
-  passphraseFile: string | undefined,
-  io: CommandContext["io"],
-) {
-  const passphrase = await passphraseFor(path, passphraseFile, io);
-  let pem: string;
-  try {
-    pem = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new Error(
-      `Error using --sign-by-sigstore-private-key: reading private key from ${path}: ${
-        goPathErrorText("open", path, error)
-      }`,
-    );
-  }
-  try {
-    const { decryptSigstorePrivateKey } = await import(
-      "../core/signature/sigstore_key.ts"
-    );
-    return decryptSigstorePrivateKey(pem, passphrase);
-  } catch (error) {
-    throw new Error(
-      `Error using --sign-by-sigstore-private-key: initializing private key: ${
-        (error as Error).message
-      }`,
-    );
-  }
-}
-
-/**
- * `--sign-by` (gpg) and `--sign-by-sigstore-private-key` signers, or none
- * (with `--sign-passphrase-file`, `--sign-identity` read by the caller);
- * the sigstore key is decrypted here, before anything is copied.
- *
- * @throws {Error} skopeo's messages for unusable flags, keys or passphrases.
- */
-export async function signersFromFlags(
-  flags: CommandContext["flags"],
-  io: CommandContext["io"],
-): Promise<ManifestSigner[] | undefined> {
-  const passphraseFile = flagString(flags, "sign-passphrase-file");
-  const keyIdentity = flagString(flags, "sign-by");
-  const sigstorePath = flagString(flags, "sign-by-sigstore-private-key");
-  if (
-    keyIdentity !== undefined && sigstorePath !== undefined &&
-    passphraseFile !== undefined
-  ) {
-    throw new Error(
-      "Only one of --sign-by and sign-by-sigstore-private-key can be used with sign-passphrase-file",
-    );
-  }
-  if (
-    keyIdentity === undefined && sigstorePath === undefined &&
-    passphraseFile === undefined
-  ) return undefined;
-  // Loaded only when signing: OpenPGP and the sigstore crypto cost start-up.
-  const { checkPassphraseFile, gpgManifestSigner, sigstoreManifestSigner } =
-    await import("../core/signature/mod.ts");
-  if (passphraseFile !== undefined) await checkPassphraseFile(passphraseFile);
-  const creator = `skopeo-ts ${SKOPEO_TS_VERSION}`;
-  const result: ManifestSigner[] = [];
-  if (keyIdentity !== undefined) {
-    result.push(gpgManifestSigner({ keyIdentity, passphraseFile, creator }));
-  }
-  if (sigstorePath !== undefined) {
-    const key = await sigstoreKey(sigstorePath, passphraseFile, io);
-    result.push(sigstoreManifestSigner(key, { creator }));
-  }
-  return result.length > 0 ? result : undefined;
 }
 
 /** Reads `--dest-compress-format`, refusing unknown algorithms. */

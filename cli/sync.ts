@@ -41,7 +41,7 @@ import {
   RETRY_FLAG,
 } from "./_image_flags.ts";
 import { type CliIo, formatLogLine } from "./_log.ts";
-import { signersFromFlags } from "./copy.ts";
+import { signersFromFlags } from "./_signers.ts";
 import { createProgressRenderer, type ProgressRenderer } from "./_progress.ts";
 
 const FORMATS: Readonly<Record<string, string>> = {

@@ -16,6 +16,8 @@
 import type { Digest } from "../types.ts";
 
 const VERSION = 1;
+/** An unchanged entry confirmed again is renewed after this long. */
+const RENEW_AFTER_MS = 60 * 60_000;
 /** Entries kept; the oldest go first. */
 const MAX_ENTRIES = 50_000;
 
@@ -112,10 +114,17 @@ export class SyncCache {
     return this.#added.get(key) ?? this.#entries.get(key);
   }
 
-  /** Records what a copy produced (or found already present). */
+  /**
+   * Records what a copy produced (or found already present, confirmed at
+   * the destination). An unchanged entry is renewed only when it is older
+   * than {@linkcode RENEW_AFTER_MS}, so a re-sync rarely rewrites the file.
+   */
   set(key: string, source: Digest, destination: Digest): void {
     const old = this.get(key);
-    if (old?.source === source && old.destination === destination) return;
+    if (
+      old?.source === source && old.destination === destination &&
+      Date.now() - old.time < RENEW_AFTER_MS
+    ) return;
     this.#added.set(key, { source, destination, time: Date.now() });
   }
 

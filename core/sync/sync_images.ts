@@ -196,6 +196,32 @@ interface Presence {
   sourceDigest?: Digest | undefined;
   /** The source, opened when not present: the copy takes it. */
   opened?: PreopenedReference | undefined;
+  /**
+   * `false` when skipped on the cache's word alone: the entry keeps its
+   * time, so the destination's manifest is read again when it expires.
+   */
+  confirmed?: boolean | undefined;
+}
+
+/**
+ * How long a cache entry spares the destination's manifest request: within
+ * it, an unchanged source whose tag the destination repository still lists
+ * is skipped after one source request (plus one tag list per repository);
+ * after it, the destination's manifest is read again and the entry renewed.
+ */
+const CACHE_TRUST_MS = 24 * 60 * 60_000;
+
+/** Tag lists of destination repositories, one request each per run. */
+type DestinationTags = (
+  destination: ImageReference,
+) => Promise<Set<string> | undefined>;
+
+/** The tag of a reference's `name:tag` text; none for digests. */
+function tagOf(reference: ImageReference): string | undefined {
+  const text = reference.dockerReference;
+  if (text === undefined || text.includes("@")) return undefined;
+  const colon = text.lastIndexOf(":");
+  return colon > text.lastIndexOf("/") ? text.slice(colon + 1) : undefined;
 }
 
 /** The copy options that change what is written, for cache keys. */
@@ -224,6 +250,7 @@ async function checkPresence(
   sourceContext: TransportContext | undefined,
   signal: AbortSignal,
   cacheKey: string | undefined,
+  destinationTags: DestinationTags,
 ): Promise<Presence> {
   if (!destination.getManifestDigest) return { present: false };
   const copy = options.copy ?? {};
@@ -238,14 +265,34 @@ async function checkPresence(
       return { present: false }; // let the copy report the rejection
     }
   }
+  const entry = cacheKey === undefined
+    ? undefined
+    : options.cache?.get(cacheKey);
+  const tag = tagOf(destination);
+  if (
+    entry && source.getManifestDigest && tag !== undefined &&
+    Date.now() - entry.time < CACHE_TRUST_MS
+  ) {
+    // Recently confirmed: the source's digest and the destination's tag
+    // list (shared by the repository's images) are enough.
+    const [now, tags] = await Promise.all([
+      source.getManifestDigest({ context: sourceContext, signal })
+        .catch(() => undefined),
+      destinationTags(destination),
+    ]);
+    if (now === entry.source && tags?.has(tag)) {
+      return {
+        present: { instances: undefined, digest: entry.destination },
+        sourceDigest: now,
+        confirmed: false,
+      };
+    }
+  }
   // Ask the destination while the source is read: both are round trips.
   const present = destination.getManifestDigest({
     context: options.destinationContext,
     signal,
   }).catch(() => undefined); // unknown: copy, as skopeo does
-  const entry = cacheKey === undefined
-    ? undefined
-    : options.cache?.get(cacheKey);
   if (entry && source.getManifestDigest) {
     // Trusted only when both sides still show the recorded manifests.
     const now = await source.getManifestDigest({
@@ -437,6 +484,23 @@ export async function syncImages(
   // Presence checks are a few small requests each: many run at once, ahead
   // of the copies, which are bounded by `parallelImages`.
   const checkLimiter = new Limiter(Math.max(CHECKS_AT_ONCE, limit));
+  const tagLists = new Map<string, Promise<Set<string> | undefined>>();
+  const destinationTags: DestinationTags = (to) => {
+    const key = repositoryOf(to);
+    let list = tagLists.get(key);
+    if (list === undefined) {
+      // A repository that cannot be listed: every image is checked fully.
+      list = (to.listTags?.({
+        context: options.destinationContext,
+        signal: options.signal,
+      }) ?? Promise.resolve(undefined)).then(
+        (tags) => tags && new Set(tags),
+        () => undefined,
+      );
+      tagLists.set(key, list);
+    }
+    return list;
+  };
   const copyLimiter = new Limiter(limit);
   let checked!: () => void;
   const firstCheck = new Promise<void>((resolve) => checked = resolve);
@@ -476,7 +540,16 @@ export async function syncImages(
       // others then reuse what it learnt instead of pinging all at once.
       if (index !== 0) await firstCheck;
       const check = await checkLimiter.run(
-        () => checkPresence(from, to, options, sourceContext, signal, cacheKey),
+        () =>
+          checkPresence(
+            from,
+            to,
+            options,
+            sourceContext,
+            signal,
+            cacheKey,
+            destinationTags,
+          ),
         signal,
       ).finally(() => {
         if (index === 0) checked();
@@ -519,7 +592,10 @@ export async function syncImages(
         );
         record.digest = copied.digest;
       }
-      if (cacheKey !== undefined && check.sourceDigest && record.digest) {
+      if (
+        cacheKey !== undefined && check.sourceDigest && record.digest &&
+        check.confirmed !== false
+      ) {
         options.cache?.set(cacheKey, check.sourceDigest, record.digest);
       }
       result.images++;

@@ -2,9 +2,12 @@
  * `sync` beyond skopeo, against the real registry with requests counted by
  * a loopback proxy: images copied in parallel fetch each shared blob once
  * (`dir` destinations hard-link it), the persisted cache lets a re-sync
- * that converts (`--format oci`) send one manifest request per image per
- * side and no blob request, across processes; a corrupt or wrong cache
- * costs a copy, never an image; `--summary json` reports what happened.
+ * that converts (`--format oci`) send one manifest request per image (the
+ * source's) and one tag list per destination repository, and no blob
+ * request, across processes; a tag deleted at the destination is copied
+ * again; an entry older than a day makes the destination's manifest be
+ * read again; a corrupt or wrong cache costs a copy, never an image;
+ * `--summary json` reports what happened.
  */
 import assert from "node:assert/strict";
 import { componentTest } from "../support/components.ts";
@@ -158,10 +161,11 @@ componentTest({
     const counts = (requests: { method: string; path: string }[]) => ({
       manifests: requests.filter((r) => r.path.includes("/manifests/")).length,
       blobs: requests.filter((r) => r.path.includes("/blobs/")).length,
+      tagLists: requests.filter((r) => r.path.includes("/tags/list")).length,
     });
 
     await t.step(
-      "a converting re-sync sends one manifest request per image per side, across runs",
+      "a converting re-sync sends one manifest request per image, across runs",
       async () => {
         const first = await convert();
         assert.equal(first.code, 0, first.stderr);
@@ -169,8 +173,17 @@ componentTest({
         dest.reset();
         const again = await convert("--summary", "json");
         assert.equal(again.code, 0, again.stderr);
-        assert.deepEqual(counts(dest.requests), { manifests: 8, blobs: 0 });
-        assert.deepEqual(counts(source.requests), { manifests: 8, blobs: 0 });
+        // The destination is asked for its tag lists only.
+        assert.deepEqual(counts(dest.requests), {
+          manifests: 0,
+          blobs: 0,
+          tagLists: REPOS.length,
+        });
+        assert.deepEqual(counts(source.requests), {
+          manifests: 8,
+          blobs: 0,
+          tagLists: REPOS.length,
+        });
         assert.ok(dest.requests.every((r) => r.method !== "PUT"));
         const summary = summaryOf(again.stdout);
         assert.deepEqual(summary.counts, { copied: 0, skipped: 8, failed: 0 });
@@ -195,17 +208,73 @@ componentTest({
       dest.reset();
       const next = await convert();
       assert.equal(next.code, 0, next.stderr);
-      assert.deepEqual(counts(dest.requests), { manifests: 8, blobs: 0 });
+      assert.deepEqual(counts(dest.requests), {
+        manifests: 0,
+        blobs: 0,
+        tagLists: REPOS.length,
+      });
     });
 
-    await t.step("a wrong cache entry costs a copy, not an image", async () => {
+    await t.step(
+      "a tag deleted at the destination is copied again despite the cache",
+      async () => {
+        const deleted = await runSkopeo([
+          "delete",
+          "--tls-verify=false",
+          `docker://${registry.host}/mirror/beta:2`,
+        ]);
+        assert.equal(deleted.code, 0, deleted.stderr);
+        dest.reset();
+        const result = await convert("--summary", "json");
+        assert.equal(result.code, 0, result.stderr);
+        const summary = summaryOf(result.stdout);
+        assert.deepEqual(summary.counts, { copied: 1, skipped: 7, failed: 0 });
+        assert.match(summary.copied[0]!.destination, /mirror\/beta:2$/);
+        const puts = dest.requests.filter((r) =>
+          r.method === "PUT" && r.path.includes("/manifests/")
+        );
+        assert.deepEqual(puts.map((r) => r.path), [
+          "/v2/mirror/beta/manifests/2",
+        ]);
+      },
+    );
+
+    /** Ages every cache entry past the day it spares the destination. */
+    const ageCache = async (
+      edit: (entry: { destination: string; time: number }) => void = () => {},
+    ) => {
       const file = JSON.parse(await Deno.readTextFile(cacheFile));
       for (const entry of Object.values(file.entries)) {
-        (entry as { destination: string }).destination = `sha256:${
-          "0".repeat(64)
-        }`;
+        const e = entry as { destination: string; time: number };
+        e.time -= 25 * 60 * 60_000;
+        edit(e);
       }
       await Deno.writeTextFile(cacheFile, JSON.stringify(file));
+    };
+
+    await t.step(
+      "an entry older than a day has the destination's manifest read again, then renewed",
+      async () => {
+        await ageCache();
+        dest.reset();
+        const checked = await convert();
+        assert.equal(checked.code, 0, checked.stderr);
+        assert.deepEqual(counts(dest.requests), {
+          manifests: 8,
+          blobs: 0,
+          tagLists: 0,
+        });
+        dest.reset();
+        const renewed = await convert();
+        assert.equal(renewed.code, 0, renewed.stderr);
+        assert.equal(counts(dest.requests).manifests, 0);
+      },
+    );
+
+    await t.step("a wrong cache entry costs a copy, not an image", async () => {
+      await ageCache((entry) => {
+        entry.destination = `sha256:${"0".repeat(64)}`;
+      });
       dest.reset();
       const result = await convert();
       assert.equal(result.code, 0, result.stderr);
