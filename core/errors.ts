@@ -122,6 +122,24 @@ export class ImageNotFoundError extends Error {
   }
 }
 
+/**
+ * The repository a tag list was asked for does not exist (a registry's
+ * `NAME_UNKNOWN`). `sync` takes it as "no tags yet"; the message stays the
+ * transport's own.
+ */
+export class RepositoryNotFoundError extends Error {
+  /**
+   * Creates an instance.
+   *
+   * @param message The transport's message.
+   * @param options Standard error options.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RepositoryNotFoundError";
+  }
+}
+
 /** A blob the manifest names is missing from the source. */
 export class BlobNotFoundError extends Error {
   /** The missing blob's digest. */

@@ -2,8 +2,9 @@
  * Registry round trips saved by the docker transport and sync, counted on
  * the fault proxy in front of the real registry: blobs confirmed in this
  * process are not asked about again, mounts come before HEADs, a synced
- * image's source manifest is read once, small uploads are read whole (and
- * their size checked), and a manifest by tag is checked against the
+ * image's source manifest is read once, a sync into a new repository asks
+ * for no manifest and no small blob there, small uploads are read whole
+ * (and their size checked), and a manifest by tag is checked against the
  * registry's `Docker-Content-Digest`.
  */
 import assert from "node:assert/strict";
@@ -297,6 +298,67 @@ componentTest({
         }
         assert.deepEqual(
           proxy.requests.filter((r) => r.path.includes("/blobs/")),
+          [],
+        );
+      },
+    );
+
+    await t.step(
+      "sync into a new repository asks neither for its manifests nor for its small blobs",
+      async () => {
+        const tags = ["a", "b", "c"];
+        const images = tags.map((_, i) =>
+          buildImage({
+            seed: 9401,
+            layers: [{ size: 2000 }, { size: 200 + i * 50, kind: "text" }],
+            config: { labels: { tag: String(i) } },
+          })
+        );
+        for (const [i, tag] of tags.entries()) {
+          await copyImage(
+            await layoutOf(images[i]!),
+            await parseImageName(
+              `docker://${registry.host}/economy-n/src:${tag}`,
+            ),
+            { destinationContext: context() },
+          );
+        }
+        await using dest = startFaultProxy({ upstream: registry.url });
+        const sync = (): ReturnType<typeof syncImages> =>
+          syncImages(
+            `${registry.host}/economy-n/src`,
+            `${dest.host}/economy-n-dst`,
+            {
+              registry: createTransportRegistry(),
+              sourceKind: "docker",
+              destinationKind: "docker",
+              sourceContext: context(),
+              destinationContext: context(),
+            },
+          );
+        const result = await sync();
+        assert.equal(result.images, tags.length);
+        assert.deepEqual(result.failures, []);
+        const heads = dest.requests.filter((r) => r.method === "HEAD");
+        assert.deepEqual(heads.map((r) => r.path), [], "no HEAD at all");
+        const lists = dest.requests.filter((r) =>
+          r.path.startsWith("/v2/economy-n-dst/src/tags/list")
+        );
+        assert.equal(lists.length, 1, "one tag list for the repository");
+        for (const [i, tag] of tags.entries()) {
+          await assertStored(registry, "economy-n-dst/src", tag, images[i]!);
+        }
+        // Again (no cache here): the tags are listed now, so each image's
+        // manifest is asked for, and all are skipped.
+        dest.reset();
+        const again = await sync();
+        assert.equal(again.skipped, tags.length);
+        const manifestHeads = dest.requests.filter((r) =>
+          r.method === "HEAD" && r.path.includes("/manifests/")
+        );
+        assert.equal(manifestHeads.length, tags.length);
+        assert.deepEqual(
+          dest.requests.filter((r) => r.path.includes("/blobs/")),
           [],
         );
       },

@@ -8,6 +8,7 @@
  * @module
  */
 import { Limiter } from "../_limiter.ts";
+import { RepositoryNotFoundError } from "../errors.ts";
 import { type SyncCache, syncCacheKey } from "../cache/sync_cache.ts";
 import type { CopyOptions } from "../copy/options.ts";
 import {
@@ -288,11 +289,18 @@ async function checkPresence(
       };
     }
   }
+  // A tag the destination repository does not list (a first sync) needs
+  // no manifest request; the list is one request for the repository.
+  const listed = tag === undefined
+    ? undefined
+    : await destinationTags(destination);
   // Ask the destination while the source is read: both are round trips.
-  const present = destination.getManifestDigest({
-    context: options.destinationContext,
-    signal,
-  }).catch(() => undefined); // unknown: copy, as skopeo does
+  const present = listed !== undefined && !listed.has(tag!)
+    ? Promise.resolve(undefined)
+    : destination.getManifestDigest({
+      context: options.destinationContext,
+      signal,
+    }).catch(() => undefined); // unknown: copy, as skopeo does
   if (entry && source.getManifestDigest) {
     // Trusted only when both sides still show the recorded manifests.
     const now = await source.getManifestDigest({
@@ -489,13 +497,15 @@ export async function syncImages(
     const key = repositoryOf(to);
     let list = tagLists.get(key);
     if (list === undefined) {
-      // A repository that cannot be listed: every image is checked fully.
       list = (to.listTags?.({
         context: options.destinationContext,
         signal: options.signal,
       }) ?? Promise.resolve(undefined)).then(
         (tags) => tags && new Set(tags),
-        () => undefined,
+        // A repository not there yet has no tags; any other failure says
+        // nothing, and every image is then checked fully.
+        (error) =>
+          error instanceof RepositoryNotFoundError ? new Set() : undefined,
       );
       tagLists.set(key, list);
     }

@@ -262,7 +262,7 @@ componentTest({
         assert.deepEqual(counts(dest.requests), {
           manifests: 8,
           blobs: 0,
-          tagLists: 0,
+          tagLists: REPOS.length,
         });
         dest.reset();
         const renewed = await convert();

@@ -39,6 +39,7 @@ import {
 } from "./registry_error.ts";
 import {
   knownRepositories,
+  recentlyAbsent,
   recentlyConfirmedSize,
   rememberBlob,
 } from "./known_blobs.ts";
@@ -293,6 +294,12 @@ export class DockerImageDestination implements ImageDestination {
     // mount of a blob the repository already has succeeds too, and saves
     // the HEAD that would answer 404 in the usual case.
     if (candidates.size === 0) {
+      // A small blob in a repository found missing is simply uploaded:
+      // asking would cost as much. (Large ones are asked for: a repository
+      // without tags may hold an interrupted push's layers.)
+      const small = info.size !== undefined && info.size >= 0 &&
+        info.size <= SMALL_UPLOAD_BYTES;
+      if (small && recentlyAbsent(domain, ownPath)) return undefined;
       return await this.#reuseExisting(digest, options.signal);
     }
     for (const repository of [...candidates].slice(0, MAX_MOUNT_ATTEMPTS)) {

@@ -11,6 +11,11 @@
  * Entries older than {@linkcode TRUST_MS} are asked again, so a long-lived
  * library user does not trust a blob deleted since.
  *
+ * Also remembered: repositories a tag list found missing (`NAME_UNKNOWN`).
+ * Until this process puts a blob there, a small blob cannot be in such a
+ * repository: it is uploaded without asking (a first sync into a new
+ * repository asked for every config and thin layer in vain).
+ *
  * @module
  */
 import type { Digest } from "../../core/types.ts";
@@ -78,4 +83,35 @@ export function knownRepositories(domain: string, digest: Digest): string[] {
   const repositories = KNOWN.get(domain)?.get(digest);
   if (repositories === undefined) return [];
   return [...repositories].sort((a, b) => b[1].at - a[1].at).map(([r]) => r);
+}
+
+/** Domain → repositories a tag list found missing, and when. */
+const ABSENT = new Map<string, Map<string, number>>();
+
+/**
+ * Records that `repository` on `domain` did not exist just now.
+ *
+ * @param domain Registry host (and port).
+ * @param repository Repository path.
+ */
+export function rememberAbsentRepository(
+  domain: string,
+  repository: string,
+): void {
+  let repositories = ABSENT.get(domain);
+  if (repositories === undefined) ABSENT.set(domain, repositories = new Map());
+  repositories.set(repository, Date.now());
+}
+
+/**
+ * Whether `repository` was found missing recently: blobs this process has
+ * not recorded there since cannot be in it (barring another writer).
+ *
+ * @param domain Registry host (and port).
+ * @param repository Repository path.
+ * @returns Whether to skip asking the registry for a blob there.
+ */
+export function recentlyAbsent(domain: string, repository: string): boolean {
+  const at = ABSENT.get(domain)?.get(repository);
+  return at !== undefined && Date.now() - at <= TRUST_MS;
 }

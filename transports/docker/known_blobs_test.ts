@@ -3,7 +3,9 @@ import { digestOf } from "../../core/digest.ts";
 import type { Digest } from "../../core/types.ts";
 import {
   knownRepositories,
+  recentlyAbsent,
   recentlyConfirmedSize,
+  rememberAbsentRepository,
   rememberBlob,
 } from "./known_blobs.ts";
 
@@ -117,4 +119,20 @@ Deno.test("knownRepositories() lists repositories holding a blob, most recent fi
   // Other blobs and domains are separate.
   assert.deepEqual(knownRepositories(domain, blob("other")), []);
   assert.deepEqual(knownRepositories(uniqueDomain(), digest), []);
+});
+
+Deno.test("recentlyAbsent() is true only for a repository recorded missing, and not for long", () => {
+  const domain = "absent.example:1";
+  assert.equal(recentlyAbsent(domain, "new/repo"), false);
+  rememberAbsentRepository(domain, "new/repo");
+  assert.equal(recentlyAbsent(domain, "new/repo"), true);
+  assert.equal(recentlyAbsent(domain, "other/repo"), false);
+  assert.equal(recentlyAbsent("other.example:1", "new/repo"), false);
+  const now = Date.now;
+  try {
+    Date.now = () => now() + 6 * 60_000;
+    assert.equal(recentlyAbsent(domain, "new/repo"), false);
+  } finally {
+    Date.now = now;
+  }
 });

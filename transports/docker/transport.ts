@@ -6,7 +6,11 @@
  * @module
  */
 import { InvalidReferenceError } from "../../core/errors.ts";
-import { ImageNotFoundError } from "../../core/errors.ts";
+import {
+  ImageNotFoundError,
+  RepositoryNotFoundError,
+} from "../../core/errors.ts";
+import { rememberAbsentRepository } from "./known_blobs.ts";
 import {
   type ImageDestination,
   type ImageReference,
@@ -366,11 +370,21 @@ export class DockerImageReference implements ImageReference {
             transientRetries: DEFAULT_TRANSIENT_RETRIES,
           });
           if (response.status !== 200) {
-            throw await statusErrorFromResponse(response, {
+            const error = await statusErrorFromResponse(response, {
               method: "GET",
               url: client.url(path),
               context: "fetching tags list",
             });
+            if (
+              error.status === 404 &&
+              error.diagnostics.some((d) => d.code === "NAME_UNKNOWN")
+            ) {
+              rememberAbsentRepository(this.name.domain, this.name.path);
+              throw new RepositoryNotFoundError(error.message, {
+                cause: error,
+              });
+            }
+            throw error;
           }
           try {
             body = await response.json() as { tags?: unknown };
