@@ -225,27 +225,36 @@ componentTest({
       },
     );
 
+    /** Pushes one image per tag (a shared base layer, one own layer). */
+    const seedRepository = async (
+      repository: string,
+      tags: readonly string[],
+      seed: number,
+    ): Promise<BuiltImage[]> => {
+      const images = tags.map((_, i) =>
+        buildImage({
+          seed,
+          layers: [{ size: 2500 }, { size: 300 + i * 100, kind: "text" }],
+          config: { labels: { tag: String(i) } },
+        })
+      );
+      for (const [i, tag] of tags.entries()) {
+        await copyImage(
+          await layoutOf(images[i]!),
+          await parseImageName(
+            `docker://${registry.host}/${repository}:${tag}`,
+          ),
+          { destinationContext: context() },
+        );
+      }
+      return images;
+    };
+
     await t.step(
       "sync registry → registry reads each source manifest once",
       async () => {
         const tags = ["1", "2", "3", "4"];
-        const images = tags.map((_, i) =>
-          buildImage({
-            seed: 9301,
-            // Shared base layer, one own layer per tag.
-            layers: [{ size: 2500 }, { size: 300 + i * 100, kind: "text" }],
-            config: { labels: { tag: String(i) } },
-          })
-        );
-        for (const [i, tag] of tags.entries()) {
-          await copyImage(
-            await layoutOf(images[i]!),
-            await parseImageName(
-              `docker://${registry.host}/economy-c/src:${tag}`,
-            ),
-            { destinationContext: context() },
-          );
-        }
+        const images = await seedRepository("economy-c/src", tags, 9301);
         await using proxy = startFaultProxy({ upstream: registry.url });
         const sync = (): ReturnType<typeof syncImages> =>
           syncImages(
@@ -307,22 +316,7 @@ componentTest({
       "sync into a new repository asks neither for its manifests nor for its small blobs",
       async () => {
         const tags = ["a", "b", "c"];
-        const images = tags.map((_, i) =>
-          buildImage({
-            seed: 9401,
-            layers: [{ size: 2000 }, { size: 200 + i * 50, kind: "text" }],
-            config: { labels: { tag: String(i) } },
-          })
-        );
-        for (const [i, tag] of tags.entries()) {
-          await copyImage(
-            await layoutOf(images[i]!),
-            await parseImageName(
-              `docker://${registry.host}/economy-n/src:${tag}`,
-            ),
-            { destinationContext: context() },
-          );
-        }
+        const images = await seedRepository("economy-n/src", tags, 9401);
         await using dest = startFaultProxy({ upstream: registry.url });
         const sync = (): ReturnType<typeof syncImages> =>
           syncImages(
