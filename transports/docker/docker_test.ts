@@ -6,6 +6,7 @@ import {
   ImageNotFoundError,
   InvalidReferenceError,
   ManifestTypeRejectedError,
+  RepositoryNotFoundError,
 } from "../../core/errors.ts";
 import type { OpenOptions } from "../../core/transport.ts";
 import { componentTest } from "../../tests/support/components.ts";
@@ -338,12 +339,15 @@ componentTest({
     const repo = ref(`//${registry.host}/test/tags`);
     // Without n= the registry picks the order.
     assert.deepEqual((await repo.listTags!(open())).sort(), tags);
+    // A missing repository is its own error (sync reads it as "no tags"),
+    // with skopeo's message and the registry's answer as the cause.
     await assert.rejects(
       ref(`//${registry.host}/test/none`).listTags!(open()),
       (e) =>
-        e instanceof RegistryError &&
+        e instanceof RepositoryNotFoundError &&
         e.message ===
-          "fetching tags list: invalid status code from registry 404 (Not Found)",
+          "fetching tags list: invalid status code from registry 404 (Not Found)" &&
+        e.cause instanceof RegistryError && e.cause.status === 404,
     );
   },
 });
