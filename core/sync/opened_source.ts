@@ -2,11 +2,17 @@
  * Hands a source that sync's presence check already opened (and whose
  * manifest it read) to the copy, instead of the copy opening the image
  * again: one manifest request per copied image instead of two, and the
- * copy sees exactly the manifest the check compared.
+ * copy sees exactly the manifest the check compared. The signatures the
+ * check read are kept for the copy too.
  *
  * @module
  */
-import type { ImageReference, ImageSource } from "../transport.ts";
+import type {
+  ImageReference,
+  ImageSource,
+  InstanceOptions,
+} from "../transport.ts";
+import type { Signature } from "../types.ts";
 
 /** A reference whose first `openSource` returns an already open source. */
 export interface PreopenedReference {
@@ -50,4 +56,35 @@ export function withOpenedSource(
       await left?.close();
     },
   };
+}
+
+/**
+ * Wraps a source so that its signatures are read once per instance (a
+ * lookaside store is files or HTTP requests per read).
+ *
+ * @param source An open source.
+ * @returns The same source, remembering what `getSignatures` returned.
+ */
+export function rememberingSignatures(source: ImageSource): ImageSource {
+  const get = source.getSignatures?.bind(source);
+  if (!get) return source;
+  const read = new Map<string, Promise<Signature[]>>();
+  const getSignatures = (options?: InstanceOptions): Promise<Signature[]> => {
+    const key = options?.instance ?? "";
+    let result = read.get(key);
+    if (result === undefined) {
+      result = get(options);
+      // A failure is not kept: the next caller asks again.
+      result.catch(() => read.delete(key));
+      read.set(key, result);
+    }
+    return result;
+  };
+  return new Proxy(source, {
+    get(target, key) {
+      if (key === "getSignatures") return getSignatures;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -8,8 +8,8 @@ import {
   type Transport,
   TRANSPORT_API_VERSION,
 } from "../transport.ts";
-import type { Digest, ManifestBlob } from "../types.ts";
-import { withOpenedSource } from "./opened_source.ts";
+import type { Digest, ManifestBlob, Signature } from "../types.ts";
+import { rememberingSignatures, withOpenedSource } from "./opened_source.ts";
 
 const MANIFEST: ManifestBlob = {
   bytes: new TextEncoder().encode('{"schemaVersion":2}'),
@@ -158,4 +158,62 @@ Deno.test("withOpenedSource() reference behaves as the wrapped one for every oth
   assert.equal(wrapped.openDestination, undefined);
   assert.equal(wrapped.deleteImage, undefined);
   assert.equal("openDestination" in wrapped, false);
+});
+
+/** A source whose signature reads are counted and may fail once. */
+class SignedSource extends MemorySource {
+  #reads = 0;
+  #failNext = false;
+
+  get reads(): number {
+    return this.#reads;
+  }
+
+  failNextRead(): void {
+    this.#failNext = true;
+  }
+
+  getSignatures(options?: { instance?: Digest }): Promise<Signature[]> {
+    this.#reads++;
+    if (this.#failNext) {
+      this.#failNext = false;
+      return Promise.reject(new Error("lookaside unreachable"));
+    }
+    const text = `signature of ${options?.instance ?? "top"}`;
+    return Promise.resolve([{
+      format: "simple-signing",
+      bytes: new TextEncoder().encode(text),
+    }]);
+  }
+}
+
+Deno.test("rememberingSignatures() reads each instance's signatures once, failures again", async () => {
+  const inner = new SignedSource(new MemoryReference("signed"), 1);
+  const source = rememberingSignatures(inner);
+  const first = await source.getSignatures!();
+  const second = await source.getSignatures!();
+  assert.equal(inner.reads, 1);
+  assert.deepEqual(second, first);
+  const instance = digestOf(new TextEncoder().encode("instance"));
+  const other = await source.getSignatures!({ instance });
+  assert.equal(inner.reads, 2);
+  assert.notDeepEqual(other, first);
+  // A failed read is not remembered.
+  const third = digestOf(new TextEncoder().encode("third"));
+  inner.failNextRead();
+  await assert.rejects(
+    source.getSignatures!({ instance: third }),
+    /unreachable/,
+  );
+  assert.equal((await source.getSignatures!({ instance: third })).length, 1);
+  assert.equal(inner.reads, 4);
+  // Everything else still reaches the source itself.
+  await source.close();
+  assert.equal(inner.closed, 1);
+  assert.equal((source as SignedSource).serial, 1);
+});
+
+Deno.test("rememberingSignatures() leaves a source without signatures as it is", () => {
+  const inner = new MemorySource(new MemoryReference("plain"), 2);
+  assert.equal(rememberingSignatures(inner), inner);
 });

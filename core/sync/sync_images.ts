@@ -34,7 +34,11 @@ import {
   type SyncSourceKind,
 } from "./plan.ts";
 import { type Shard, shardOf } from "./shard.ts";
-import { type PreopenedReference, withOpenedSource } from "./opened_source.ts";
+import {
+  type PreopenedReference,
+  rememberingSignatures,
+  withOpenedSource,
+} from "./opened_source.ts";
 import { SharedBlobs, type SharedBlobStats } from "./shared_blobs.ts";
 
 /** Where sync writes (`--dest`). */
@@ -319,7 +323,9 @@ async function checkPresence(
   let topDigest: Digest;
   let opened: ImageSource | undefined;
   try {
-    opened = await source.openSource({ context: sourceContext, signal });
+    opened = rememberingSignatures(
+      await source.openSource({ context: sourceContext, signal }),
+    );
     const manifest = await opened.getManifest({ signal });
     topDigest = manifestDigest(manifest);
     sourceInfo = {
