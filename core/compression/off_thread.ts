@@ -140,6 +140,9 @@ function release(lane: Lane, healthy: boolean): void {
  * console.assert((await new Response(zst).bytes())[0] === 0x28);
  * ```
  *
+ * Read the output to its end, cancel it, or abort `signal`: a chain left
+ * open keeps its worker, and so the process, alive.
+ *
  * @param stream The input; consumed or cancelled.
  * @param stages The chain.
  * @param options Cancellation.
@@ -294,4 +297,13 @@ function rebuild(message: { name: string; message: string }): Error {
  */
 export function setCodecLanes(count: number): void {
   lanes = Math.max(1, Math.floor(count));
+}
+
+/**
+ * How many codec workers are running (chains in progress or starting).
+ *
+ * @returns The count; 0 once every chain has ended.
+ */
+export function liveCodecWorkers(): number {
+  return liveWorkers;
 }

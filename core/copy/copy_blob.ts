@@ -397,10 +397,17 @@ async function transformBlob(
           canModify: true,
         });
         const stages = codecStages(step, algorithm, compression.level);
+        // Ends a worker's chain when this attempt fails, even if the
+        // destination holds the stream locked and never cancels it.
+        const attempt = new AbortController();
+        const stopAttempt = () => attempt.abort(signal.reason);
+        signal.addEventListener("abort", stopAttempt, { once: true });
         const stream = stages.length === 0
           ? verified.stream
           : size < 0 || size >= OFF_THREAD_MIN_BYTES
-          ? offThreadStages(verified.stream, stages, { signal })
+          ? offThreadStages(verified.stream, stages, {
+            signal: attempt.signal,
+          })
           : pipeStages(verified.stream, stages);
         const unchanged = step.op === "preserve";
         const mediaType = unchanged ? descriptor.mediaType : layerMediaTypeFor(
@@ -421,7 +428,10 @@ async function transformBlob(
           );
         } catch (error) {
           if (!stream.locked) await stream.cancel(error).catch(() => {});
+          attempt.abort(error);
           throw error;
+        } finally {
+          signal.removeEventListener("abort", stopAttempt);
         }
         return { uploaded, mediaType, unchanged };
       },
