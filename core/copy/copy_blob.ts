@@ -6,15 +6,7 @@
  */
 import type { FullImageDestination, FullImageSource } from "../_adapt.ts";
 import type { Limiter } from "../_limiter.ts";
-import {
-  type CodecStage,
-  decompressStream,
-  detectCompression,
-  matchMagic,
-  MAX_MAGIC_LENGTH,
-  offThreadStages,
-  pipeStages,
-} from "../compression/mod.ts";
+import type { CodecStage } from "../compression/mod.ts";
 import {
   Digester,
   loadBlobHashing,
@@ -91,6 +83,15 @@ export interface CopyBlobOptions {
 }
 
 /**
+ * The compression modules, loaded when a blob's compression is looked at or
+ * changed: a copy that keeps every blob as it is (most copies, and every
+ * re-copy) starts ~10 modules lighter.
+ */
+function loadCompression(): Promise<typeof import("../compression/mod.ts")> {
+  return import("../compression/mod.ts");
+}
+
+/**
  * Digests the uncompressed form of a stream: decompressed when its first
  * bytes say it is compressed, as is otherwise.
  */
@@ -98,6 +99,7 @@ async function uncompressedDigest(
   stream: ReadableStream<Uint8Array>,
   signal: AbortSignal,
 ): Promise<Digest> {
+  const { detectCompression, decompressStream } = await loadCompression();
   const detected = await detectCompression(stream, { signal });
   const raw = detected.algorithm
     ? detected.stream.pipeThrough(decompressStream(detected.algorithm))
@@ -381,6 +383,8 @@ async function transformBlob(
         const verified = verifiedSource(blob.stream, descriptor, onEvent, {
           onSourceError,
         });
+        const { matchMagic, MAX_MAGIC_LENGTH, offThreadStages, pipeStages } =
+          await loadCompression();
         // The head is read ahead in the verifying hop: no extra replay hop.
         let head: Uint8Array;
         try {
