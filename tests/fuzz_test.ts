@@ -11,10 +11,7 @@ import {
   ALL_MANIFEST_MEDIA_TYPES,
   parseManifest,
 } from "../core/manifest/mod.ts";
-import {
-  formatReference,
-  parseNormalizedNamed,
-} from "../transports/docker/reference.ts";
+import { formatReference, parseNormalizedNamed } from "../core/docker_name.ts";
 
 const seedText = Deno.env.get("FUZZ_SEED");
 const PARAMS: fc.Parameters<unknown> = {

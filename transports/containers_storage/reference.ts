@@ -23,7 +23,7 @@ import {
   formatReference,
   parseNormalizedNamed,
   withDefaultTag,
-} from "../docker/reference.ts";
+} from "../../core/docker_name.ts";
 import { defaultStoreSpec, type StoreSpec } from "./storage_conf.ts";
 
 const MINIMUM_TRUNCATED_ID_LENGTH = 3;

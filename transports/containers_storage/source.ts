@@ -29,7 +29,7 @@ import type {
   Signature,
 } from "../../core/types.ts";
 import { normalizeTarName } from "../_tar/entry.ts";
-import { formatName, parseNormalizedNamed } from "../docker/reference.ts";
+import { formatName, parseNormalizedNamed } from "../../core/docker_name.ts";
 import type { StorageReference } from "./reference.ts";
 import { decodeSignatures } from "./signatures.ts";
 import {

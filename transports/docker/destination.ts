@@ -31,7 +31,7 @@ import type {
   Signature,
 } from "../../core/types.ts";
 import { DEFAULT_TRANSIENT_RETRIES, type RegistryClient } from "./client.ts";
-import { formatName } from "./reference.ts";
+import { formatName } from "../../core/docker_name.ts";
 import {
   isManifestRejection,
   RegistryError,

@@ -27,7 +27,7 @@ import {
   formatReference,
   parseNormalizedNamed,
   withDefaultTag,
-} from "./reference.ts";
+} from "../../core/docker_name.ts";
 import { UnauthorizedError } from "./registry_error.ts";
 import type { DockerSettings } from "./settings.ts";
 import { DockerImageReference, transport } from "./transport.ts";

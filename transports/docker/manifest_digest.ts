@@ -9,7 +9,7 @@ import { parseDigest } from "../../core/digest.ts";
 import type { OpenOptions } from "../../core/transport.ts";
 import type { Digest } from "../../core/types.ts";
 import { RegistryClient } from "./client.ts";
-import type { DockerName } from "./reference.ts";
+import type { DockerName } from "../../core/docker_name.ts";
 import { statusErrorFromResponse } from "./registry_error.ts";
 import { readDockerSettings } from "./settings.ts";
 import { MANIFEST_ACCEPT } from "./source.ts";

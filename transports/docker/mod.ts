@@ -37,7 +37,7 @@ export {
   formatName,
   formatReference,
   parseNormalizedNamed,
-} from "./reference.ts";
+} from "../../core/docker_name.ts";
 export {
   type AuthFileOptions,
   lookupCredentials,

@@ -15,8 +15,8 @@
 // Not node:path: loading it costs ~10 ms of every docker:// command.
 import { goPathErrorText } from "../../core/go_path_error.ts";
 import { goJoin as join } from "../../core/sync/naming.ts";
-import { formatReference, parseNormalizedNamed } from "./reference.ts";
-import type { DockerName } from "./reference.ts";
+import { formatReference, parseNormalizedNamed } from "../../core/docker_name.ts";
+import type { DockerName } from "../../core/docker_name.ts";
 
 /** The system-wide file. */
 export const SYSTEM_REGISTRIES_CONF = "/etc/containers/registries.conf";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseNormalizedNamed } from "./reference.ts";
+import { parseNormalizedNamed } from "../../core/docker_name.ts";
 import {
   findRegistry,
   loadRegistriesConf,

@@ -12,7 +12,7 @@
  * @module
  */
 import { InvalidContentError } from "../../core/errors.ts";
-import type { DockerName } from "./reference.ts";
+import type { DockerName } from "../../core/docker_name.ts";
 
 /** The system directory. */
 export const SYSTEM_REGISTRIES_D = "/etc/containers/registries.d";

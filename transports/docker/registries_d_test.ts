@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DockerName } from "./reference.ts";
+import type { DockerName } from "../../core/docker_name.ts";
 import {
   loadRegistriesD,
   lookasideBaseUrl,

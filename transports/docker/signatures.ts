@@ -22,7 +22,7 @@ import {
   readLookasideSignatures,
   writeLookasideSignatures,
 } from "./lookaside.ts";
-import type { DockerName } from "./reference.ts";
+import type { DockerName } from "../../core/docker_name.ts";
 import { registryErrorFromResponse } from "./registry_error.ts";
 import {
   loadRegistriesD,

@@ -37,8 +37,8 @@ import type {
   Signature,
 } from "../../core/types.ts";
 import { DEFAULT_TRANSIENT_RETRIES, type RegistryClient } from "./client.ts";
-import { formatName, formatReference } from "./reference.ts";
-import type { DockerName } from "./reference.ts";
+import { formatName, formatReference } from "../../core/docker_name.ts";
+import type { DockerName } from "../../core/docker_name.ts";
 import {
   RegistryError,
   registryErrorFromResponse,

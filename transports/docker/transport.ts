@@ -31,7 +31,7 @@ import {
   isValidTag,
   parseNormalizedNamed,
   withDefaultTag,
-} from "./reference.ts";
+} from "../../core/docker_name.ts";
 import { RegistryError, statusErrorFromResponse } from "./registry_error.ts";
 import {
   BlockedRegistryError,

@@ -35,7 +35,7 @@ import {
   type DockerName,
   formatName,
   parseNormalizedNamed,
-} from "../docker/reference.ts";
+} from "../../core/docker_name.ts";
 import type { DockerArchiveReference } from "./reference.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";

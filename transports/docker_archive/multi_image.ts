@@ -18,7 +18,7 @@ import {
   openArchiveOutput,
 } from "../_archive/output_file.ts";
 import { DockerArchiveWriter } from "../_docker_tarfile/writer.ts";
-import { formatName } from "../docker/reference.ts";
+import { formatName } from "../../core/docker_name.ts";
 import {
   additionalTags,
   DockerArchiveDestination,

@@ -20,7 +20,7 @@ import {
   formatReference,
   parseNormalizedNamed,
   withDefaultTag,
-} from "../docker/reference.ts";
+} from "../../core/docker_name.ts";
 
 /** skopeo's refusal to delete from an archive. */
 export const DELETE_NOT_IMPLEMENTED =

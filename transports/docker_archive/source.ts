@@ -19,7 +19,7 @@ import {
   loadArchiveImage,
 } from "../_docker_tarfile/image.ts";
 import { DockerArchiveReader } from "../_docker_tarfile/reader.ts";
-import { formatReference } from "../docker/reference.ts";
+import { formatReference } from "../../core/docker_name.ts";
 import type { DockerArchiveReference } from "./reference.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";

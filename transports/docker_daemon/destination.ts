@@ -22,7 +22,7 @@ import {
   DockerArchiveWriter,
   dockerTarImage,
 } from "../_docker_tarfile/writer.ts";
-import { formatName } from "../docker/reference.ts";
+import { formatName } from "../../core/docker_name.ts";
 import { daemonSettings, EngineClient } from "./engine_client.ts";
 import type { DockerDaemonReference } from "./reference.ts";
 import { prefixed } from "./source.ts";

@@ -20,7 +20,7 @@ import {
   familiarString,
   formatReference,
   parseNormalizedNamed,
-} from "../docker/reference.ts";
+} from "../../core/docker_name.ts";
 
 const DIGEST_LENGTHS: Readonly<Record<string, number>> = {
   sha256: 64,

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { InvalidReferenceError } from "../../core/errors.ts";
-import type { Digest } from "../../core/types.ts";
+import { InvalidReferenceError } from "./errors.ts";
+import type { Digest } from "./types.ts";
 
 /** The registry used when a name has no domain. */
 export const DEFAULT_DOMAIN = "docker.io";
@@ -71,7 +71,7 @@ export interface ParseNameOptions {
  *
  * @example Official image
  * ```ts
- * import { splitDockerDomain } from "./reference.ts";
+ * import { splitDockerDomain } from "./docker_name.ts";
  * console.assert(splitDockerDomain("busybox").remainder === "library/busybox");
  * ```
  *
@@ -111,7 +111,7 @@ export function splitDockerDomain(
  *
  * @example Normalise a short name
  * ```ts
- * import { formatReference, parseNormalizedNamed } from "./reference.ts";
+ * import { formatReference, parseNormalizedNamed } from "./docker_name.ts";
  * const name = parseNormalizedNamed("busybox:1.36");
  * console.assert(formatReference(name) === "docker.io/library/busybox:1.36");
  * ```

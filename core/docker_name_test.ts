@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { InvalidReferenceError } from "../../core/errors.ts";
-import type { Digest } from "../../core/types.ts";
+import { InvalidReferenceError } from "./errors.ts";
+import type { Digest } from "./types.ts";
 import {
   type DockerName,
   familiarString,
@@ -9,7 +9,7 @@ import {
   parseNormalizedNamed,
   splitDockerDomain,
   withDefaultTag,
-} from "./reference.ts";
+} from "./docker_name.ts";
 
 const HEX = "0123456789abcdef".repeat(4);
 const DIGEST = `sha256:${HEX}` as Digest;
