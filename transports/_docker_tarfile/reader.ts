@@ -12,7 +12,10 @@ import {
   MissingMemberError,
   type OpenIndexedArchiveOptions,
 } from "../_archive/indexed_archive.ts";
-import { formatReference, parseNormalizedNamed } from "../../core/docker_name.ts";
+import {
+  formatReference,
+  parseNormalizedNamed,
+} from "../../core/docker_name.ts";
 import {
   LEGACY_CONFIG_FILE,
   LEGACY_LAYER_FILE,

@@ -15,7 +15,10 @@
 // Not node:path: loading it costs ~10 ms of every docker:// command.
 import { goPathErrorText } from "../../core/go_path_error.ts";
 import { goJoin as join } from "../../core/sync/naming.ts";
-import { formatReference, parseNormalizedNamed } from "../../core/docker_name.ts";
+import {
+  formatReference,
+  parseNormalizedNamed,
+} from "../../core/docker_name.ts";
 import type { DockerName } from "../../core/docker_name.ts";
 
 /** The system-wide file. */
