@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { markDisposable } from "../fs_stream.ts";
 import { buildStages, type CodecStage } from "./codec_stages.ts";
 
 /** Messages the main thread sends. */
@@ -74,7 +75,8 @@ port.onmessage = (event) => {
       start(message.stages);
       break;
     case "data":
-      writer?.write(message.chunk).then(
+      // Transferred to this thread: the chain may free it once consumed.
+      writer?.write(markDisposable(message.chunk)).then(
         () => port.postMessage({ type: "consumed" }),
         report,
       );

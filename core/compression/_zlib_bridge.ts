@@ -12,7 +12,7 @@
  */
 import type { Transform } from "node:stream";
 import { InvalidContentError } from "../errors.ts";
-import { disposeChunk } from "../fs_stream.ts";
+import { disposeChunk, markDisposable } from "../fs_stream.ts";
 
 /** Cuts input before it reaches zlib, and checks it at the end. */
 export interface InputSplitter {
@@ -99,9 +99,18 @@ export function zlibTransformStream(
       zlib = await create();
       zlib.on("data", (chunk: Uint8Array) => {
         try {
-          controller.enqueue(
-            new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+          const view = new Uint8Array(
+            chunk.buffer,
+            chunk.byteOffset,
+            chunk.byteLength,
           );
+          // A chunk filling its whole buffer: zlib has moved on to a new
+          // one, so the last consumer may free it at once (without this,
+          // output buffers wait for a collection: ~30 MB more at peak).
+          // A partial chunk shares its buffer with output still to come.
+          const whole = chunk.byteOffset === 0 &&
+            chunk.byteLength === chunk.buffer.byteLength;
+          controller.enqueue(whole ? markDisposable(view) : view);
         } catch (error) {
           // The readable side is already errored or cancelled.
           fail(error);

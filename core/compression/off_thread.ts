@@ -13,7 +13,7 @@
  * @module
  */
 import { InvalidContentError } from "../errors.ts";
-import { releaseChunk } from "../fs_stream.ts";
+import { markDisposable, releaseChunk } from "../fs_stream.ts";
 import type { FromWorker, ToWorker } from "./_codec_worker.ts";
 import { type CodecStage, pipeStages } from "./codec_stages.ts";
 
@@ -243,7 +243,8 @@ export function offThreadStages(
             wakeSender?.();
             break;
           case "data":
-            controller.enqueue(message.chunk);
+            // Transferred: its whole buffer is ours alone.
+            controller.enqueue(markDisposable(message.chunk));
             break;
           case "done":
             finish(true);
