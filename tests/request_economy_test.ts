@@ -250,23 +250,29 @@ componentTest({
       return images;
     };
 
+    /** `syncImages` of a docker repository into a registry path. */
+    const dockerSync = (
+      source: string,
+      destination: string,
+    ): ReturnType<typeof syncImages> =>
+      syncImages(source, destination, {
+        registry: createTransportRegistry(),
+        sourceKind: "docker",
+        destinationKind: "docker",
+        sourceContext: context(),
+        destinationContext: context(),
+      });
+
     await t.step(
       "sync registry → registry reads each source manifest once",
       async () => {
         const tags = ["1", "2", "3", "4"];
         const images = await seedRepository("economy-c/src", tags, 9301);
         await using proxy = startFaultProxy({ upstream: registry.url });
-        const sync = (): ReturnType<typeof syncImages> =>
-          syncImages(
+        const sync = () =>
+          dockerSync(
             `${proxy.host}/economy-c/src`,
             `${registry.host}/economy-c-dst`,
-            {
-              registry: createTransportRegistry(),
-              sourceKind: "docker",
-              destinationKind: "docker",
-              sourceContext: context(),
-              destinationContext: context(),
-            },
           );
         const result = await sync();
         assert.equal(result.images, tags.length);
@@ -318,17 +324,10 @@ componentTest({
         const tags = ["a", "b", "c"];
         const images = await seedRepository("economy-n/src", tags, 9401);
         await using dest = startFaultProxy({ upstream: registry.url });
-        const sync = (): ReturnType<typeof syncImages> =>
-          syncImages(
+        const sync = () =>
+          dockerSync(
             `${registry.host}/economy-n/src`,
             `${dest.host}/economy-n-dst`,
-            {
-              registry: createTransportRegistry(),
-              sourceKind: "docker",
-              destinationKind: "docker",
-              sourceContext: context(),
-              destinationContext: context(),
-            },
           );
         const result = await sync();
         assert.equal(result.images, tags.length);

@@ -34,18 +34,11 @@ export function withOpenedSource(
   source: ImageSource,
 ): PreopenedReference {
   let pending: ImageSource | undefined = source;
-  const wrapped = new Proxy(reference, {
-    get(target, key) {
-      if (key === "openSource") {
-        return (options: Parameters<ImageReference["openSource"]>[0]) => {
-          const taken = pending;
-          pending = undefined;
-          return taken ? Promise.resolve(taken) : target.openSource(options);
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      // Bound: transports keep state in private fields.
-      return typeof value === "function" ? value.bind(target) : value;
+  const wrapped = overriding(reference, {
+    openSource: (options) => {
+      const taken = pending;
+      pending = undefined;
+      return taken ? Promise.resolve(taken) : reference.openSource(options);
     },
   });
   return {
@@ -80,11 +73,19 @@ export function rememberingSignatures(source: ImageSource): ImageSource {
     }
     return result;
   };
-  return new Proxy(source, {
-    get(target, key) {
-      if (key === "getSignatures") return getSignatures;
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  return overriding(source, { getSignatures });
+}
+
+/**
+ * `target` with some members replaced; every other member is the target's
+ * own, methods bound to it (transports keep state in private fields).
+ */
+function overriding<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(object, key) {
+      if (Object.hasOwn(overrides, key)) return overrides[key as keyof T];
+      const value = Reflect.get(object, key, object);
+      return typeof value === "function" ? value.bind(object) : value;
     },
   });
 }
