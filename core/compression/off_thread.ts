@@ -5,8 +5,9 @@
  * while the other cores idle.
  *
  * Workers are started on demand, at most one per core, and kept only while
- * chains wait for them. Input is handed over in bounded windows (a chain
- * never holds more than {@linkcode WINDOW} unconsumed chunks), chunks this
+ * chains wait for them. Input is handed over in bounded windows (a worker
+ * holds at most {@linkcode WINDOW_BYTES} of a chain's unconsumed input,
+ * whatever the chunk size; always one chunk), chunks this
  * process alone owns move without a copy, and a worker that fails to start
  * (a bundle without the worker file, say) makes chains run on this thread.
  *
@@ -17,8 +18,8 @@ import { markDisposable, releaseChunk } from "../fs_stream.ts";
 import type { FromWorker, ToWorker } from "./_codec_worker.ts";
 import { type CodecStage, pipeStages } from "./codec_stages.ts";
 
-/** Input chunks a worker may hold before the next is sent. */
-const WINDOW = 8;
+/** Input bytes a worker may hold before the next chunk is sent. */
+const WINDOW_BYTES = 1 << 20;
 /** Output chunks waiting for the reader before input is paused. */
 const OUTPUT_QUEUE = 16;
 
@@ -158,6 +159,8 @@ export function offThreadStages(
   let lane: Lane | undefined;
   let pooled: PooledWorker | undefined;
   let inFlight = 0;
+  let inFlightBytes = 0;
+  const sentSizes: number[] = [];
   let finished = false;
   let wakeSender: (() => void) | undefined;
   let local: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -183,13 +186,16 @@ export function offThreadStages(
   const onAbort = (): void => fail(signal?.reason);
 
   /**
-   * Sends input while the worker holds fewer than WINDOW chunks and the
+   * Sends input while the worker holds less than WINDOW_BYTES and the
    * reader keeps up with the output, until the input ends.
    */
   const send = async (): Promise<void> => {
     while (!finished) {
       const queued = -(controllerRef.desiredSize ?? 0);
-      if (inFlight >= WINDOW || queued >= OUTPUT_QUEUE) {
+      if (
+        (inFlight > 0 && inFlightBytes >= WINDOW_BYTES) ||
+        queued >= OUTPUT_QUEUE
+      ) {
         await new Promise<void>((resolve) => wakeSender = resolve);
         wakeSender = undefined;
         continue;
@@ -201,6 +207,8 @@ export function offThreadStages(
         return;
       }
       inFlight++;
+      inFlightBytes += value.byteLength;
+      sentSizes.push(value.byteLength);
       const owned = releaseChunk(value);
       // A copy (of the view only: Buffer#slice would share the memory).
       const chunk = owned ? value : new Uint8Array(value);
@@ -240,6 +248,7 @@ export function offThreadStages(
         switch (message.type) {
           case "consumed":
             inFlight--;
+            inFlightBytes -= sentSizes.shift() ?? 0;
             wakeSender?.();
             break;
           case "data":
