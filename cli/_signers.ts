@@ -8,7 +8,6 @@
 import type { ManifestSigner } from "../core/copy/options.ts";
 import { goPathErrorText } from "../core/go_path_error.ts";
 import { type CommandContext, flagString } from "./_command.ts";
-import { passphraseFor } from "./_passphrase.ts";
 import { SKOPEO_TS_VERSION } from "./version.ts";
 
 /** The sigstore private key of `--sign-by-sigstore-private-key`, decrypted. */
@@ -17,6 +16,7 @@ async function sigstoreKey(
   passphraseFile: string | undefined,
   io: CommandContext["io"],
 ) {
+  const { passphraseFor } = await import("./_passphrase.ts");
   const passphrase = await passphraseFor(path, passphraseFile, io);
   let pem: string;
   try {

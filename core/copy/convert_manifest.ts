@@ -13,9 +13,11 @@ import { toOciConfig } from "../image/oci_config_json.ts";
 import { systemPlatform } from "../manifest/platform.ts";
 import type { Descriptor, ManifestBlob, Platform } from "../types.ts";
 import { goJsonStringify } from "./go_json.ts";
+import { canConvertManifest } from "./convertible.ts";
+
+export { canConvertManifest };
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
-const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
@@ -38,14 +40,6 @@ const LAYER_TO_OCI: Readonly<Record<string, string>> = {
 const LAYER_TO_DOCKER: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(LAYER_TO_OCI).map(([docker, oci]) => [oci, docker]),
 );
-
-/** Whether `from` can be converted to `to` by this module. */
-export function canConvertManifest(from: string, to: string): boolean {
-  return (from === DOCKER_V2 && to === OCI_MANIFEST) ||
-    (from === OCI_MANIFEST && to === DOCKER_V2) ||
-    (from === DOCKER_LIST && to === OCI_INDEX) ||
-    (from === OCI_INDEX && to === DOCKER_LIST);
-}
 
 /** Options of {@linkcode convertManifest}. */
 export interface ConvertManifestOptions {

@@ -12,16 +12,12 @@ import type { ParsedImageManifest } from "../manifest/parsed_manifest.ts";
 import type { Descriptor, Digest, ManifestBlob } from "../types.ts";
 import { type BlobCopyContext, copyBlob } from "./copy_blob.ts";
 import { updateLayers } from "./edit_manifest.ts";
-import { canConvertManifest, convertManifest } from "./convert_manifest.ts";
 import {
+  canConvertManifest,
   canConvertSchema1,
-  GZIPPED_EMPTY_LAYER,
   isSchema1,
-  type Schema1CopiedLayer,
-  schema1ToSchema2,
-  schema2ToSchema1,
-} from "./schema1_convert.ts";
-import { signSchema1 } from "./schema1_sign.ts";
+} from "./convertible.ts";
+import type { Schema1CopiedLayer } from "./schema1_convert.ts";
 import { layersForCopy } from "./layers_for_copy.ts";
 import { formatImageName } from "../registry.ts";
 
@@ -342,9 +338,12 @@ async function convertTo(
 ): Promise<ManifestBlob> {
   const { source, destination, signal } = context;
   const { manifest, config } = input;
+  // Loaded here: copies that convert nothing never evaluate them.
+  const { convertManifest } = await import("./convert_manifest.ts");
   if (isSchema1(manifest.mediaType)) {
     // Both schema1 types are the same format for containers/image.
     if (isSchema1(type)) return manifest;
+    const { schema1ToSchema2 } = await import("./schema1_convert.ts");
     const schema2 = schema1ToSchema2(
       parseImage(manifest),
       input.copiedLayers,
@@ -363,6 +362,10 @@ async function convertTo(
   }
   if (isSchema1(type)) {
     if (!config) throw new InvalidContentError("Manifest has no config");
+    const { GZIPPED_EMPTY_LAYER, schema2ToSchema1 } = await import(
+      "./schema1_convert.ts"
+    );
+    const { signSchema1 } = await import("./schema1_sign.ts");
     const converted = schema2ToSchema1(
       parseImage(manifest),
       await readConfig(source, config, signal),

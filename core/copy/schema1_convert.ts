@@ -17,17 +17,14 @@
 import { digestHex, digestOf, parseDigest } from "../digest.ts";
 import { InvalidContentError } from "../errors.ts";
 import { normalizeGoTime } from "../manifest/mod.ts";
-import {
-  MEDIA_TYPE_DOCKER_SCHEMA1,
-  MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED,
-} from "../manifest/media_types.ts";
+import { MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED } from "../manifest/media_types.ts";
 import type { ParsedImageManifest } from "../manifest/parsed_manifest.ts";
 import type { Digest, ManifestBlob } from "../types.ts";
 import { goJsonStringify } from "./go_json.ts";
 import { goMarshalRawMembers, rawJsonMembers } from "./schema1_raw_json.ts";
+import { canConvertSchema1, isSchema1 } from "./convertible.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 const DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -76,19 +73,7 @@ export const GZIPPED_EMPTY_LAYER_DIGEST: Digest = parseDigest(
   "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4",
 );
 
-/** Whether `mediaType` is one of the two schema1 types. */
-export function isSchema1(mediaType: string): boolean {
-  return mediaType === MEDIA_TYPE_DOCKER_SCHEMA1 ||
-    mediaType === MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED;
-}
-
-/** Whether this module converts `from` to `to`. */
-export function canConvertSchema1(from: string, to: string): boolean {
-  if (isSchema1(from)) {
-    return to === DOCKER_V2 || to === OCI_MANIFEST || isSchema1(to);
-  }
-  return isSchema1(to) && (from === DOCKER_V2 || from === OCI_MANIFEST);
-}
+export { canConvertSchema1, isSchema1 };
 
 /** A schema1 layer as copied: its size at the destination and its diffID. */
 export interface Schema1CopiedLayer {

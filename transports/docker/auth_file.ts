@@ -22,12 +22,12 @@
  * @module
  */
 import type { Logger } from "../../core/transport.ts";
-import {
-  eraseFromHelper,
-  getFromHelper,
-  type HelperOptions,
-  storeInHelper,
-} from "./cred_helper.ts";
+import type { HelperOptions } from "./cred_helper.ts";
+
+/** Credential helpers run only where configured: loaded on first use. */
+function loadCredHelper(): Promise<typeof import("./cred_helper.ts")> {
+  return import("./cred_helper.ts");
+}
 
 /** Credentials found for a registry. */
 export interface StoredCredentials {
@@ -374,6 +374,7 @@ async function fromHelper(
   registry: string,
   options: AuthFileOptions,
 ): Promise<StoredCredentials | undefined> {
+  const { getFromHelper } = await loadCredHelper();
   const found = await getFromHelper(helper, registry, helperOptions(options));
   if (found === undefined) return undefined;
   if (found.username === "<token>") {
@@ -478,6 +479,7 @@ export async function storeCredentials(
           `namespaced key is not supported for credential helper ${helper}`,
         );
       }
+      const { storeInHelper } = await loadCredHelper();
       await storeInHelper(helper, key, {
         username: credentials.username,
         secret: credentials.password,
@@ -516,6 +518,7 @@ export async function removeCredentials(
   await editAuthFile(primaryAuthFilePath(options), async (contents) => {
     const helper = contents.credHelpers?.[key];
     if (typeof helper === "string" && !namespaced) {
+      const { eraseFromHelper } = await loadCredHelper();
       if (await eraseFromHelper(helper, key, helperOptions(options))) {
         loggedIn = true;
       }
@@ -544,6 +547,7 @@ export async function removeAllCredentials(
     for (
       const [registry, helper] of Object.entries(contents.credHelpers ?? {})
     ) {
+      const { eraseFromHelper } = await loadCredHelper();
       await eraseFromHelper(helper, registry, helperOptions(options));
     }
     delete contents.credHelpers;

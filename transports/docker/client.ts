@@ -33,10 +33,18 @@ import {
   type DockerSettings,
 } from "./settings.ts";
 import { tlsMaterialForHost } from "./tls.ts";
-import {
-  type AuthChallenge,
-  parseWwwAuthenticate,
-} from "./www_authenticate.ts";
+import type { AuthChallenge } from "./www_authenticate.ts";
+
+/**
+ * The challenges of a ping answer. The parser is loaded only for registries
+ * that send one: anonymous plain registries answer 200 without.
+ */
+async function challengesOf(response: Response): Promise<AuthChallenge[]> {
+  const header = response.headers.get("www-authenticate") ?? "";
+  if (header.trim() === "") return [];
+  const { parseWwwAuthenticate } = await import("./www_authenticate.ts");
+  return parseWwwAuthenticate(header);
+}
 
 /** Where Docker Hub's API lives, for references on `docker.io`. */
 export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
@@ -557,9 +565,7 @@ export class RegistryClient {
       await response.body?.cancel();
       return {
         scheme,
-        challenges: parseWwwAuthenticate(
-          response.headers.get("www-authenticate") ?? "",
-        ),
+        challenges: await challengesOf(response),
       };
     };
     if (

@@ -43,7 +43,6 @@ import {
   recentlyConfirmedSize,
   rememberBlob,
 } from "./known_blobs.ts";
-import { putDockerSignatures } from "./signatures.ts";
 import type { SignatureOptions } from "./source.ts";
 import type { DockerImageReference } from "./transport.ts";
 
@@ -459,6 +458,7 @@ export class DockerImageDestination implements ImageDestination {
     if (digest === undefined) {
       throw new Error("Unknown manifest digest, can't add signatures");
     }
+    const { putDockerSignatures } = await import("./signatures.ts");
     await putDockerSignatures(
       {
         client: this.#client,

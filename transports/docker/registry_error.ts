@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { parseWwwAuthenticate } from "./www_authenticate.ts";
 
 /** One entry of a registry's error body. */
 export interface RegistryDiagnostic {
@@ -257,6 +256,7 @@ export async function readErrorResponse(
   if (status >= 400 && status < 500) {
     // RFC 6750 errors in a bearer challenge come first.
     const header = response.headers.get("www-authenticate") ?? "";
+    const { parseWwwAuthenticate } = await import("./www_authenticate.ts");
     for (const challenge of parseWwwAuthenticate(header)) {
       if (challenge.scheme !== "bearer") continue;
       const code = challenge.params.error === "invalid_token"

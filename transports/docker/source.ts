@@ -45,7 +45,6 @@ import {
   statusErrorFromResponse,
 } from "./registry_error.ts";
 import type { DockerSettings } from "./settings.ts";
-import { getDockerSignatures } from "./signatures.ts";
 import type { DockerImageReference } from "./transport.ts";
 
 /** Largest manifest accepted, as containers/image's `MaxManifestBodySize`. */
@@ -603,6 +602,7 @@ export class DockerImageSource implements ImageSource {
       await this.load(options);
       digest = manifestDigest(this.#topManifest!.bytes);
     }
+    const { getDockerSignatures } = await import("./signatures.ts");
     return await getDockerSignatures({
       client: this.#client,
       name: this.#name,

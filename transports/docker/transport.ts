@@ -43,7 +43,6 @@ import {
   registriesConfFor,
 } from "./registries_conf.ts";
 import { type DockerSettings, readDockerSettings } from "./settings.ts";
-import { deleteDockerSignatures } from "./signatures.ts";
 import {
   DockerImageSource,
   MANIFEST_ACCEPT,
@@ -308,6 +307,7 @@ export class DockerImageReference implements ImageReference {
       if (deleted.status === 202) {
         // Done; a body broken off after the status changes nothing.
         await deleted.body?.cancel().catch(() => {});
+        const { deleteDockerSignatures } = await import("./signatures.ts");
         await deleteDockerSignatures({
           name: this.name,
           settings: readDockerSettings(options.context),
