@@ -89,6 +89,8 @@ export function zlibTransformStream(
       await wait((done) => zlib!.write(part, (error) => done(error)));
     }
   };
+  /** The output buffer zlib is filling, once slices of it were passed on. */
+  let filling: ArrayBufferLike | undefined;
   const destroy = (): void => {
     zlib?.removeAllListeners("data");
     zlib?.destroy();
@@ -99,18 +101,23 @@ export function zlibTransformStream(
       zlib = await create();
       zlib.on("data", (chunk: Uint8Array) => {
         try {
-          const view = new Uint8Array(
-            chunk.buffer,
-            chunk.byteOffset,
-            chunk.byteLength,
-          );
-          // A chunk filling its whole buffer: zlib has moved on to a new
-          // one, so the last consumer may free it at once (without this,
-          // output buffers wait for a collection: ~30 MB more at peak).
-          // A partial chunk shares its buffer with output still to come.
-          const whole = chunk.byteOffset === 0 &&
-            chunk.byteLength === chunk.buffer.byteLength;
-          controller.enqueue(whole ? markDisposable(view) : view);
+          const buffer = chunk.buffer;
+          const view = new Uint8Array(buffer, chunk.byteOffset, chunk.length);
+          const reachesEnd =
+            view.byteOffset + view.length === buffer.byteLength;
+          // Every chunk passed on is the only view of its buffer, so its last
+          // consumer frees it at once: waiting for a collection let peak
+          // memory grow with the amount of data (~30–40 MB more per GB).
+          if (view.byteOffset === 0 && reachesEnd) {
+            // zlib filled this buffer and has moved on to a new one.
+            controller.enqueue(markDisposable(view));
+            return;
+          }
+          // A slice of the buffer zlib keeps filling: pass on a copy, and
+          // free the buffer once zlib has filled it (it then takes another).
+          controller.enqueue(markDisposable(view.slice()));
+          filling = reachesEnd ? undefined : buffer;
+          if (reachesEnd) detach(buffer);
         } catch (error) {
           // The readable side is already errored or cancelled.
           fail(error);
@@ -139,6 +146,9 @@ export function zlibTransformStream(
           zlib!.once("close", () => done());
           zlib!.end();
         });
+        // Closed: zlib writes no more into the buffer it was filling.
+        if (filling) detach(filling);
+        filling = undefined;
         const consumed = (zlib as unknown as { bytesWritten: number })
           .bytesWritten;
         if (direction === "decompression" && consumed < written) {
@@ -156,6 +166,25 @@ export function zlibTransformStream(
       destroy();
     },
   });
+}
+
+/**
+ * zlib's output buffers are its `chunkSize` (≥ 128 KiB here); anything at or
+ * under Node's 8 KiB Buffer pool might be shared with unrelated Buffers.
+ */
+const SMALLEST_OWN_BUFFER = 64 * 1024;
+
+/** Frees a buffer now; one that cannot be detached is left to the collector. */
+function detach(buffer: ArrayBufferLike): void {
+  if (
+    !(buffer instanceof ArrayBuffer) || buffer.detached ||
+    buffer.byteLength < SMALLEST_OWN_BUFFER
+  ) return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // Not detachable (e.g. shared with the runtime).
+  }
 }
 
 /** Turns a zlib error into the error we report. */

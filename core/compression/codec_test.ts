@@ -12,6 +12,7 @@ import {
   ZSTD,
 } from "./mod.ts";
 import { InvalidContentError } from "../errors.ts";
+import { disposeChunk } from "../fs_stream.ts";
 import { componentTest } from "../../tests/support/components.ts";
 
 /** Compressible but not trivial: text lines with varying numbers. */
@@ -365,4 +366,31 @@ componentTest({
     );
     assert.deepEqual(await decompress(ZSTD, multi, 100_000), big);
   },
+});
+
+Deno.test("codec output chunks are each the only view of their buffer, so their last reader may free them at once", async () => {
+  // Compressible but not trivial: outputs end mid-buffer at each write.
+  const input = new Uint8Array(3 * 1024 * 1024);
+  for (let i = 0; i < input.length; i++) input[i] = (i * 7919) % 251 & 0x3f;
+  for (const algorithm of [GZIP, ZSTD]) {
+    const chunks = [];
+    for (let at = 0; at < input.length; at += 100_000) {
+      chunks.push(input.slice(at, at + 100_000));
+    }
+    const round = ReadableStream.from(chunks)
+      .pipeThrough(compressStream(algorithm))
+      .pipeThrough(decompressStream(algorithm));
+    const out = new Uint8Array(input.length);
+    let filled = 0;
+    for await (const chunk of round) {
+      assert.equal(chunk.byteOffset, 0, algorithm.name);
+      assert.equal(chunk.byteLength, chunk.buffer.byteLength, algorithm.name);
+      out.set(chunk, filled);
+      filled += chunk.byteLength;
+      // Freeing each chunk as soon as it is read must not empty later ones.
+      disposeChunk(chunk);
+    }
+    assert.equal(filled, input.length, algorithm.name);
+    assert.deepEqual(out, input, algorithm.name);
+  }
 });

@@ -14,7 +14,7 @@
  * @module
  */
 import { InvalidContentError } from "../errors.ts";
-import { markDisposable, releaseChunk } from "../fs_stream.ts";
+import { disposeChunk, markDisposable, releaseChunk } from "../fs_stream.ts";
 import type { FromWorker, ToWorker } from "./_codec_worker.ts";
 import { type CodecStage, pipeStages } from "./codec_stages.ts";
 
@@ -212,6 +212,8 @@ export function offThreadStages(
       const owned = releaseChunk(value);
       // A copy (of the view only: Buffer#slice would share the memory).
       const chunk = owned ? value : new Uint8Array(value);
+      // Copied: the original is freed now if this chain alone held it.
+      if (!owned) disposeChunk(value);
       post({ type: "data", chunk }, [chunk.buffer as ArrayBuffer]);
     }
   };
