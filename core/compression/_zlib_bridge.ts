@@ -107,7 +107,8 @@ export function zlibTransformStream(
             view.byteOffset + view.length === buffer.byteLength;
           // Every chunk passed on is the only view of its buffer, so its last
           // consumer frees it at once: waiting for a collection let peak
-          // memory grow with the amount of data (~30–40 MB more per GB).
+          // memory grow with the data (gzip → zstd of the bench image peaked
+          // at 123 MB instead of 95, of a 4× bigger one at 161 instead of 104).
           if (view.byteOffset === 0 && reachesEnd) {
             // zlib filled this buffer and has moved on to a new one.
             controller.enqueue(markDisposable(view));

@@ -7,7 +7,7 @@
  * Workers are started on demand, at most one per core, and kept only while
  * chains wait for them. Input is handed over in bounded windows (a worker
  * holds at most {@linkcode WINDOW_BYTES} of a chain's unconsumed input,
- * whatever the chunk size; always one chunk), chunks this
+ * whatever the chunk size, and at least one chunk), chunks this
  * process alone owns move without a copy, and a worker that fails to start
  * (a bundle without the worker file, say) makes chains run on this thread.
  *

@@ -15,8 +15,6 @@ import type { Descriptor, ManifestBlob, Platform } from "../types.ts";
 import { goJsonStringify } from "./go_json.ts";
 import { canConvertManifest } from "./convertible.ts";
 
-export { canConvertManifest };
-
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";

@@ -22,7 +22,7 @@ import type { ParsedImageManifest } from "../manifest/parsed_manifest.ts";
 import type { Digest, ManifestBlob } from "../types.ts";
 import { goJsonStringify } from "./go_json.ts";
 import { goMarshalRawMembers, rawJsonMembers } from "./schema1_raw_json.ts";
-import { canConvertSchema1, isSchema1 } from "./convertible.ts";
+import { isSchema1 } from "./convertible.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
@@ -72,8 +72,6 @@ export const GZIPPED_EMPTY_LAYER: Uint8Array = new Uint8Array([
 export const GZIPPED_EMPTY_LAYER_DIGEST: Digest = parseDigest(
   "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4",
 );
-
-export { canConvertSchema1, isSchema1 };
 
 /** A schema1 layer as copied: its size at the destination and its diffID. */
 export interface Schema1CopiedLayer {

@@ -12,7 +12,6 @@ import { digestOf } from "../digest.ts";
 import { parseManifest } from "../manifest/mod.ts";
 import type { ParsedImageManifest } from "../manifest/parsed_manifest.ts";
 import {
-  canConvertSchema1,
   GZIPPED_EMPTY_LAYER,
   GZIPPED_EMPTY_LAYER_DIGEST,
   schema1ToSchema2,
@@ -60,20 +59,6 @@ function assertSameTree(
 
 Deno.test("GZIPPED_EMPTY_LAYER hashes to its digest", () => {
   assert.equal(digestOf(GZIPPED_EMPTY_LAYER), GZIPPED_EMPTY_LAYER_DIGEST);
-});
-
-Deno.test("canConvertSchema1() covers schema1 ↔ schema2/OCI only", () => {
-  assert.ok(canConvertSchema1(SCHEMA1, OCI));
-  assert.ok(canConvertSchema1(SCHEMA1, DOCKER_V2));
-  assert.ok(canConvertSchema1(OCI, SCHEMA1));
-  assert.ok(canConvertSchema1(DOCKER_V2, SCHEMA1));
-  assert.ok(!canConvertSchema1(OCI, DOCKER_V2));
-  assert.ok(
-    !canConvertSchema1(
-      "application/vnd.oci.image.index.v1+json",
-      SCHEMA1,
-    ),
-  );
 });
 
 Deno.test("rawJsonMembers() keeps raw values; goMarshalRawMembers() sorts and compacts like Go", () => {
