@@ -7,14 +7,13 @@
  * @module
  */
 import {
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST as DOCKER_LIST,
   MEDIA_TYPE_DOCKER_SCHEMA1,
   MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED,
+  MEDIA_TYPE_DOCKER_SCHEMA2 as DOCKER_V2,
+  MEDIA_TYPE_OCI_INDEX as OCI_INDEX,
+  MEDIA_TYPE_OCI_MANIFEST as OCI_MANIFEST,
 } from "../manifest/media_types.ts";
-
-const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
-const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 
 /** Whether `mediaType` is one of the two schema1 types. */
 export function isSchema1(mediaType: string): boolean {

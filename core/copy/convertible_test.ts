@@ -5,6 +5,7 @@ import {
   isSchema1,
 } from "./convertible.ts";
 
+// Literal strings, not media_types.ts: the test checks those names too.
 const SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+prettyjws";
 const SCHEMA1_UNSIGNED = "application/vnd.docker.distribution.manifest.v1+json";
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
