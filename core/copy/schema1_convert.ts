@@ -22,7 +22,6 @@ import type { ParsedImageManifest } from "../manifest/parsed_manifest.ts";
 import type { Digest, ManifestBlob } from "../types.ts";
 import { goJsonStringify } from "./go_json.ts";
 import { goMarshalRawMembers, rawJsonMembers } from "./schema1_raw_json.ts";
-import { isSchema1 } from "./convertible.ts";
 
 const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";

@@ -24,7 +24,6 @@ import {
 } from "./schema1_raw_json.ts";
 
 const SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+prettyjws";
-const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 const OCI = "application/vnd.oci.image.manifest.v1+json";
 const FIXTURES = new URL("../../tests/fixtures/", import.meta.url);
 
