@@ -39,6 +39,7 @@ import {
 } from "./registry_error.ts";
 import {
   knownRepositories,
+  landOnce,
   recentlyAbsent,
   recentlyConfirmedSize,
   rememberBlob,
@@ -122,87 +123,121 @@ export class DockerImageDestination implements ImageDestination {
           known <= SMALL_UPLOAD_BYTES
         ? await readWhole(stream, known, info.digest)
         : undefined;
-      let location = await this.#startUpload(signal);
-      let size = small?.byteLength ?? 0;
-      // Hash here only when the digest is unknown; otherwise the registry
-      // verifies it (and refuses to expose mismatching data).
-      const digester = info.digest === undefined ? new Digester() : undefined;
-      let streamError: unknown;
-      const tracked = small ? wholeStream(small) : observe(stream, {
-        onChunk: (chunk) => {
-          size += chunk.byteLength;
-          digester?.update(chunk);
-        },
-        onError: (error) => streamError = error,
-        // Plain HTTP always goes through Deno's fetch, whose body sender
-        // holds its own reference to each chunk's memory (node:https, used
-        // for unverified HTTPS, may still hold the chunk itself).
-        dispose: location.startsWith("http:"),
-      });
-      let digest: Digest;
-      try {
-        if (info.digest !== undefined) {
-          digest = info.digest;
-          const response = await this.#client.request(
-            "PUT",
-            withQuery(location, "digest", digest),
-            {
-              headers: { "Content-Type": "application/octet-stream" },
-              body: tracked,
-              contentLength: known,
-              signal,
-            },
-          );
-          await this.#expectCreated(response, location, digest);
-        } else {
-          const patch = await this.#client.request("PATCH", location, {
+      const { domain, path: ownPath } = this.reference.name;
+      if (info.digest !== undefined && known !== undefined) {
+        // Another copy in this process may be putting the same blob here
+        // (a sync of tags sharing layers): wait for it rather than commit
+        // the blob twice at once (see `landOnce`).
+        const uploaded = await landOnce(
+          domain,
+          ownPath,
+          info.digest,
+          () => this.#upload(stream, info, known, small, signal),
+        );
+        if (uploaded) return uploaded;
+        await stream.cancel().catch(() => {});
+        return { digest: info.digest, size: known };
+      }
+      return await this.#upload(stream, info, known, small, signal);
+    } finally {
+      release();
+    }
+  }
+
+  /** One upload session: POST, then the body and the commit. */
+  async #upload(
+    stream: ReadableStream<Uint8Array>,
+    info: BlobInfo,
+    known: number | undefined,
+    small: Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<UploadedBlob> {
+    const { domain, path: ownPath } = this.reference.name;
+    let location = await this.#startUpload(signal);
+    let size = small?.byteLength ?? 0;
+    // Hash here only when the digest is unknown; otherwise the registry
+    // verifies it (and refuses to expose mismatching data).
+    const digester = info.digest === undefined ? new Digester() : undefined;
+    let streamError: unknown;
+    const tracked = small ? wholeStream(small) : observe(stream, {
+      onChunk: (chunk) => {
+        size += chunk.byteLength;
+        digester?.update(chunk);
+      },
+      onError: (error) => streamError = error,
+      // Plain HTTP always goes through Deno's fetch, whose body sender
+      // holds its own reference to each chunk's memory (node:https, used
+      // for unverified HTTPS, may still hold the chunk itself).
+      dispose: location.startsWith("http:"),
+    });
+    let digest: Digest;
+    try {
+      if (info.digest !== undefined) {
+        digest = info.digest;
+        const response = await this.#client.request(
+          "PUT",
+          withQuery(location, "digest", digest),
+          {
             headers: { "Content-Type": "application/octet-stream" },
             body: tracked,
             contentLength: known,
             signal,
-          });
-          if (patch.status < 200 || patch.status >= 300) {
-            throw await registryErrorFromResponse(patch, {
-              method: "PATCH",
-              url: location,
-              context: "uploading layer chunked",
-            });
-          }
-          await patch.body?.cancel();
-          location = resolveLocation(patch, location);
-          digest = digester!.digest();
-          const put = await this.#client.request(
-            "PUT",
-            withQuery(location, "digest", digest),
-            {
-              headers: { "Content-Type": "application/octet-stream" },
-              signal,
-            },
-          );
-          await this.#expectCreated(put, location, digest);
-        }
-      } catch (error) {
-        // Best effort: the session is garbage either way.
-        await this.#cancelUpload(location);
-        if (streamError !== undefined) throw streamError;
-        throw transientUploadError(error);
-      }
-      if (known !== undefined && known !== size) {
-        throw new DigestMismatchError(String(known), String(size), {
-          kind: "size",
-          subject: `blob ${digest}`,
+          },
+        );
+        await this.#expectCreated(response, location, digest);
+      } else {
+        const patch = await this.#client.request("PATCH", location, {
+          headers: { "Content-Type": "application/octet-stream" },
+          body: tracked,
+          contentLength: known,
+          signal,
         });
+        if (patch.status < 200 || patch.status >= 300) {
+          throw await registryErrorFromResponse(patch, {
+            method: "PATCH",
+            url: location,
+            context: "uploading layer chunked",
+          });
+        }
+        await patch.body?.cancel();
+        location = resolveLocation(patch, location);
+        digest = digester!.digest();
+        const committing = location;
+        const committed = await landOnce(
+          domain,
+          ownPath,
+          digest,
+          async () => {
+            const put = await this.#client.request(
+              "PUT",
+              withQuery(committing, "digest", digest),
+              {
+                headers: { "Content-Type": "application/octet-stream" },
+                signal,
+              },
+            );
+            await this.#expectCreated(put, committing, digest);
+            rememberBlob(domain, ownPath, digest, size);
+            return true;
+          },
+        );
+        // Another copy put the same bytes here meanwhile: ours is dropped.
+        if (!committed) await this.#cancelUpload(committing);
       }
-      rememberBlob(
-        this.reference.name.domain,
-        this.reference.name.path,
-        digest,
-        size,
-      );
-      return { digest, size };
-    } finally {
-      release();
+    } catch (error) {
+      // Best effort: the session is garbage either way.
+      await this.#cancelUpload(location);
+      if (streamError !== undefined) throw streamError;
+      throw transientUploadError(error);
     }
+    if (known !== undefined && known !== size) {
+      throw new DigestMismatchError(String(known), String(size), {
+        kind: "size",
+        subject: `blob ${digest}`,
+      });
+    }
+    rememberBlob(domain, ownPath, digest, size);
+    return { digest, size };
   }
 
   async #startUpload(signal: AbortSignal | undefined): Promise<string> {
@@ -304,7 +339,20 @@ export class DockerImageDestination implements ImageDestination {
     for (const repository of [...candidates].slice(0, MAX_MOUNT_ATTEMPTS)) {
       let mountedHere: boolean;
       try {
-        mountedHere = await this.#mount(digest, repository, options.signal);
+        const mounted = await landOnce(
+          domain,
+          ownPath,
+          digest,
+          () => this.#mount(digest, repository, options.signal),
+        );
+        // Skipped: another copy just put the blob here.
+        if (mounted === undefined) {
+          return {
+            digest,
+            size: recentlyConfirmedSize(domain, ownPath, digest)!,
+          };
+        }
+        mountedHere = mounted;
       } catch (error) {
         // A repository we may not read (or a registry refusing mounts) is
         // no reason to fail: the blob is uploaded instead.

@@ -115,3 +115,45 @@ export function recentlyAbsent(domain: string, repository: string): boolean {
   const at = ABSENT.get(domain)?.get(repository);
   return at !== undefined && Date.now() - at <= TRUST_MS;
 }
+
+/** `domain/repository@digest` → the upload or mount putting it there now. */
+const LANDING = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `land` (an upload's commit, or a mount) as the only one putting
+ * `digest` into `repository` in this process: one under way is waited for
+ * first, and when it left the blob confirmed there, `land` is skipped.
+ *
+ * Why: distribution rewrites a repository's link file for a blob on every
+ * commit or mount of it, not atomically, and a manifest PUT that reads the
+ * link meanwhile fails with "manifest blob unknown". A parallel sync of
+ * tags sharing a layer committed it many times at once and hit this
+ * (seen as an intermittent failure of a sync test).
+ *
+ * @param domain Registry host (and port).
+ * @param repository Repository path.
+ * @param digest The blob.
+ * @param land Puts the blob there.
+ * @returns `land`'s result, or `undefined` when it was skipped.
+ */
+export async function landOnce<T>(
+  domain: string,
+  repository: string,
+  digest: Digest,
+  land: () => Promise<T>,
+): Promise<T | undefined> {
+  const key = `${domain}/${repository}@${digest}`;
+  for (let under = LANDING.get(key); under; under = LANDING.get(key)) {
+    await under.catch(() => {});
+  }
+  if (recentlyConfirmedSize(domain, repository, digest) !== undefined) {
+    return undefined;
+  }
+  const landing = land();
+  LANDING.set(key, landing);
+  try {
+    return await landing;
+  } finally {
+    if (LANDING.get(key) === landing) LANDING.delete(key);
+  }
+}

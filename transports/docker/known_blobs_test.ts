@@ -3,6 +3,7 @@ import { digestOf } from "../../core/digest.ts";
 import type { Digest } from "../../core/types.ts";
 import {
   knownRepositories,
+  landOnce,
   recentlyAbsent,
   recentlyConfirmedSize,
   rememberAbsentRepository,
@@ -135,4 +136,50 @@ Deno.test("recentlyAbsent() is true only for a repository recorded missing, and 
   } finally {
     Date.now = now;
   }
+});
+
+Deno.test("landOnce() lets one copy put a blob into a repository; another waits, then skips", async () => {
+  const domain = uniqueDomain();
+  const digest = blob("landed once");
+  const order: string[] = [];
+  let finishFirst!: () => void;
+  const first = landOnce(domain, "org/app", digest, async () => {
+    order.push("first starts");
+    await new Promise<void>((resolve) => finishFirst = resolve);
+    rememberBlob(domain, "org/app", digest, 11);
+    order.push("first done");
+    return "first";
+  });
+  const second = landOnce(domain, "org/app", digest, () => {
+    order.push("second runs");
+    return Promise.resolve("second");
+  });
+  // Another repository is not held up.
+  assert.equal(
+    await landOnce(domain, "org/other", digest, () => Promise.resolve("x")),
+    "x",
+  );
+  finishFirst();
+  assert.equal(await first, "first");
+  assert.equal(await second, undefined);
+  assert.deepEqual(order, ["first starts", "first done"]);
+});
+
+Deno.test("landOnce() runs the waiting copy when the first one failed", async () => {
+  const domain = uniqueDomain();
+  const digest = blob("first fails");
+  const first = landOnce(
+    domain,
+    "org/app",
+    digest,
+    () => Promise.reject(new Error("upload broke")),
+  );
+  const second = landOnce(
+    domain,
+    "org/app",
+    digest,
+    () => Promise.resolve("second"),
+  );
+  await assert.rejects(first, { message: "upload broke" });
+  assert.equal(await second, "second");
 });
