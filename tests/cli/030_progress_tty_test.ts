@@ -7,9 +7,8 @@
  * layer, the config's line, the static lines, and no escape left over.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { componentTest } from "../support/components.ts";
-import { REPO_ROOT } from "../support/skopeo.ts";
+import { ourShellCommand, REPO_ROOT } from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 
 const fixtureDigests = JSON.parse(
@@ -62,19 +61,7 @@ async function runOnTerminal(
   args: string[],
   columns = 100,
 ): Promise<{ code: number; output: string }> {
-  const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-  const command = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "-q",
-    "--cached-only",
-    "--config",
-    join(REPO_ROOT, "deno.json"),
-    join(REPO_ROOT, "cli.ts"),
-    "--insecure-policy",
-    ...args,
-  ].map(quote).join(" ");
+  const command = ourShellCommand(["--insecure-policy", ...args]);
   const out = await new Deno.Command("script", {
     args: ["-qfec", `stty cols ${columns}; ${command}`, "/dev/null"],
     cwd: REPO_ROOT,

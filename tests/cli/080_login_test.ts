@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { componentTest } from "../support/components.ts";
 import { type RunningRegistry, startRegistry } from "../support/registry.ts";
 import {
-  REPO_ROOT,
+  ourShellCommand,
   type RunOptions,
   runOurs,
   type RunResult,
@@ -463,13 +463,7 @@ componentTest({
     await using registry = await startRegistry({ auth: "htpasswd" });
     await using home = await makeTempDir();
     const authFile = home.join("auth.json");
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "-q",
-      "--cached-only",
-      join(REPO_ROOT, "cli.ts"),
+    const command = ourShellCommand([
       "login",
       "--authfile",
       authFile,
@@ -477,7 +471,7 @@ componentTest({
       "-u",
       registry.username!,
       registry.host,
-    ].map((a) => `'${a}'`).join(" ");
+    ]);
     // `script` gives the command a pseudo-terminal as its standard input.
     const child = new Deno.Command("script", {
       args: ["-qec", command, "/dev/null"],

@@ -18,7 +18,7 @@ import {
   writeDirImage,
 } from "../support/random_image.ts";
 import { startRegistry } from "../support/registry.ts";
-import { runOurs, runSkopeo } from "../support/skopeo.ts";
+import { runOurs, runSkopeo, seedRegistryFromDirs } from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 
 const TLS = ["--src-tls-verify=false", "--dest-tls-verify=false"];
@@ -78,17 +78,10 @@ componentTest({
         REPOS.map((repo) => `    src/${repo}: []\n`).join(""),
     );
     for (const repo of REPOS) {
-      const seeded = await runOurs([
-        "sync",
-        ...TLS,
-        "--src",
-        "dir",
-        "--dest",
-        "docker",
+      await seedRegistryFromDirs(
         temp.join("seed", repo),
         `${registry.host}/src`,
-      ]);
-      assert.equal(seeded.code, 0, seeded.stderr);
+      );
     }
     const unique = new Map<string, number>();
     for (const img of built.values()) {

@@ -10,7 +10,12 @@ import { componentTest } from "../support/components.ts";
 import { buildImage, type BuiltImage } from "../support/random_image.ts";
 import { writeDirImage } from "../support/random_image.ts";
 import { startRegistry } from "../support/registry.ts";
-import { registryDigest, runOurs, runSkopeo } from "../support/skopeo.ts";
+import {
+  registryDigest,
+  runOurs,
+  runSkopeo,
+  seedRegistryFromDirs,
+} from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 import { umociStat } from "../support/umoci.ts";
 
@@ -64,17 +69,7 @@ componentTest({
     for (const [tag, img] of built) {
       await writeDirImage(temp.join("seed", `app:${tag}`), img);
     }
-    const seeded = await runOurs([
-      "sync",
-      ...TLS,
-      "--src",
-      "dir",
-      "--dest",
-      "docker",
-      temp.join("seed"),
-      `${host}/org`,
-    ]);
-    assert.equal(seeded.code, 0, seeded.stderr);
+    await seedRegistryFromDirs(temp.join("seed"), `${host}/org`);
 
     const layout = temp.join("layout");
     await t.step("registry → oci stores each blob once", async () => {
@@ -198,17 +193,7 @@ componentTest({
             }),
           );
         }
-        const pushed = await runOurs([
-          "sync",
-          ...TLS,
-          "--src",
-          "dir",
-          "--dest",
-          "docker",
-          temp.join("plain"),
-          `${host}/org`,
-        ]);
-        assert.equal(pushed.code, 0, pushed.stderr);
+        await seedRegistryFromDirs(temp.join("plain"), `${host}/org`);
         const plain = temp.join("plain-layout");
         const exported = await runOurs([
           "sync",

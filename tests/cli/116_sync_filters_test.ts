@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { componentTest } from "../support/components.ts";
 import { buildImage, writeDirImage } from "../support/random_image.ts";
 import { startRegistry } from "../support/registry.ts";
-import { runOurs, type RunResult } from "../support/skopeo.ts";
+import {
+  runOurs,
+  type RunResult,
+  seedRegistryFromDirs,
+} from "../support/skopeo.ts";
 import { makeTempDir } from "../support/temp_dir.ts";
 
 const TLS = ["--src-tls-verify=false", "--dest-tls-verify=false"];
@@ -59,17 +63,7 @@ componentTest({
         }),
       );
     }
-    const seeded = await runOurs([
-      "sync",
-      ...TLS,
-      "--src",
-      "dir",
-      "--dest",
-      "docker",
-      temp.join("seed"),
-      `${host}/src`,
-    ]);
-    assert.equal(seeded.code, 0, seeded.stderr);
+    await seedRegistryFromDirs(temp.join("seed"), `${host}/src`);
 
     const dry = (...flags: string[]) =>
       runOurs([

@@ -11,6 +11,7 @@ import {
   runSkopeo,
   succeeded,
 } from "../support/skopeo.ts";
+import { gpg, makeKeyring, stopAgent } from "../support/gpg.ts";
 import { makeTempDir, type TempDir } from "../support/temp_dir.ts";
 
 const DEMO = "oci:tests/fixtures/oci:demo";
@@ -18,72 +19,6 @@ const IDENTITY = "docker.io/library/busybox:latest";
 const MANIFEST = new TextEncoder().encode(
   '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{},"layers":[]}',
 );
-
-interface Keyring {
-  /** GNUPGHOME. */
-  home: string;
-  /** The primary key's fingerprint. */
-  fingerprint: string;
-  /** The armored public key. */
-  publicKeyPath: string;
-}
-
-async function gpg(home: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command("gpg", {
-    args: ["--batch", "--no-tty", ...args],
-    env: { GNUPGHOME: home },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `gpg ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
-  return text;
-}
-
-async function stopAgent(home: string): Promise<void> {
-  await new Deno.Command("gpgconf", {
-    args: ["--kill", "gpg-agent"],
-    env: { GNUPGHOME: home },
-  }).output();
-}
-
-/** A fresh keyring with one signing key; `passphrase` protects it when given. */
-async function makeKeyring(
-  tmp: TempDir,
-  name: string,
-  options: { algorithm: string; passphrase?: string },
-): Promise<Keyring & AsyncDisposable> {
-  const home = tmp.join(name);
-  await Deno.mkdir(home, { mode: 0o700 });
-  await gpg(home, [
-    "--pinentry-mode",
-    "loopback",
-    "--passphrase",
-    options.passphrase ?? "",
-    "--quick-gen-key",
-    `${name} <${name}@example.com>`,
-    options.algorithm,
-    "sign",
-    "never",
-  ]);
-  const listing = await gpg(home, ["--list-keys", "--with-colons"]);
-  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)![1]!;
-  const publicKeyPath = tmp.join(`${name}.asc`);
-  await Deno.writeTextFile(
-    publicKeyPath,
-    await gpg(home, ["--armor", "--export", fingerprint]),
-  );
-  return {
-    home,
-    fingerprint,
-    publicKeyPath,
-    [Symbol.asyncDispose]: () => stopAgent(home),
-  };
-}
 
 componentTest({
   name:

@@ -12,18 +12,19 @@
  * compare byte for byte, and it verifies our GPG lookaside signatures.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { decryptSigstorePrivateKey } from "../../core/signature/sigstore_key.ts";
 import { componentTest } from "../support/components.ts";
 import { startRegistry } from "../support/registry.ts";
 import {
   fatalMessage,
+  ourShellCommand,
   REPO_ROOT,
   runOurs,
   type RunResult,
   runSkopeo,
   succeeded,
 } from "../support/skopeo.ts";
+import { makeKeyring } from "../support/gpg.ts";
 import { makeTempDir, type TempDir } from "../support/temp_dir.ts";
 
 const DEMO = "oci:tests/fixtures/oci:demo";
@@ -399,57 +400,6 @@ componentTest({
   },
 });
 
-interface Keyring {
-  home: string;
-  fingerprint: string;
-  publicKeyPath: string;
-}
-
-async function gpg(home: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command("gpg", {
-    args: ["--batch", "--no-tty", ...args],
-    env: { GNUPGHOME: home },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(output.success, new TextDecoder().decode(output.stderr));
-  return new TextDecoder().decode(output.stdout);
-}
-
-async function makeKeyring(tmp: TempDir): Promise<Keyring & AsyncDisposable> {
-  const home = tmp.join("gnupg");
-  await Deno.mkdir(home, { mode: 0o700 });
-  await gpg(home, [
-    "--pinentry-mode",
-    "loopback",
-    "--passphrase",
-    "",
-    "--quick-gen-key",
-    "signer <signer@example.com>",
-    "ed25519",
-    "sign",
-    "never",
-  ]);
-  const listing = await gpg(home, ["--list-keys", "--with-colons"]);
-  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)![1]!;
-  const publicKeyPath = tmp.join("signer.asc");
-  await Deno.writeTextFile(
-    publicKeyPath,
-    await gpg(home, ["--armor", "--export", fingerprint]),
-  );
-  return {
-    home,
-    fingerprint,
-    publicKeyPath,
-    async [Symbol.asyncDispose]() {
-      await new Deno.Command("gpgconf", {
-        args: ["--kill", "gpg-agent"],
-        env: { GNUPGHOME: home },
-      }).output();
-    },
-  };
-}
-
 componentTest({
   name:
     "GPG signatures in lookaside file:// storage: ours verified by skopeo, skopeo's by us, unsigned refused by both",
@@ -457,7 +407,9 @@ componentTest({
   async fn() {
     await using tmp = await makeTempDir();
     await using registry = await startRegistry();
-    await using key = await makeKeyring(tmp);
+    await using key = await makeKeyring(tmp, "signer", {
+      algorithm: "ed25519",
+    });
     const env = { GNUPGHOME: key.home };
     const registriesD = tmp.join("registries.d");
     await Deno.mkdir(registriesD);
@@ -580,20 +532,11 @@ componentTest({
   async fn() {
     await using tmp = await makeTempDir();
     const prefix = tmp.join("tty");
-    const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "-q",
-      "--cached-only",
-      "--config",
-      join(REPO_ROOT, "deno.json"),
-      join(REPO_ROOT, "cli.ts"),
+    const command = ourShellCommand([
       "generate-sigstore-key",
       "--output-prefix",
       prefix,
-    ].map(quote).join(" ");
+    ]);
     const child = new Deno.Command("script", {
       args: ["-qfec", command, "/dev/null"],
       cwd: REPO_ROOT,

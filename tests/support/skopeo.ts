@@ -93,7 +93,18 @@ export async function runOurs(
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const denoArgs = [
+  const denoArgs = ourDenoArgs();
+  const env = {
+    DENO_DIR: await denoDir(),
+    DENO_NO_UPDATE_CHECK: "1",
+    NO_COLOR: "1",
+  };
+  return run(Deno.execPath(), denoArgs, args, env, options);
+}
+
+/** The `deno` arguments that start our CLI, before its own arguments. */
+function ourDenoArgs(): string[] {
+  return [
     "run",
     "-A",
     "-q",
@@ -102,12 +113,18 @@ export async function runOurs(
     join(REPO_ROOT, "deno.json"),
     join(REPO_ROOT, "cli.ts"),
   ];
-  const env = {
-    DENO_DIR: await denoDir(),
-    DENO_NO_UPDATE_CHECK: "1",
-    NO_COLOR: "1",
-  };
-  return run(Deno.execPath(), denoArgs, args, env, options);
+}
+
+/**
+ * A shell command line that runs our CLI with `args`, each quoted: for
+ * `script`, which gives it a terminal.
+ *
+ * @param args The CLI's arguments.
+ * @returns The command line.
+ */
+export function ourShellCommand(args: readonly string[]): string {
+  const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+  return [Deno.execPath(), ...ourDenoArgs(), ...args].map(quote).join(" ");
 }
 
 async function run(
@@ -236,6 +253,33 @@ export function denoDir(): Promise<string> {
     return info.denoDir;
   })();
   return denoDirPromise;
+}
+
+/**
+ * Pushes every image of a `sync --src dir` tree to `destination` (a
+ * registry namespace) with our CLI, TLS verification off: the seeding step
+ * of the sync tests. Fails the test when the sync fails.
+ *
+ * @param dir The tree (one `dir:` image per `repo:tag` directory).
+ * @param destination Where `skopeo sync --dest docker` puts them.
+ */
+export async function seedRegistryFromDirs(
+  dir: string,
+  destination: string,
+): Promise<void> {
+  succeeded(
+    await runOurs([
+      "sync",
+      "--src-tls-verify=false",
+      "--dest-tls-verify=false",
+      "--src",
+      "dir",
+      "--dest",
+      "docker",
+      dir,
+      destination,
+    ]),
+  );
 }
 
 /** Asserts a run succeeded (exit code 0, stderr shown otherwise). */
