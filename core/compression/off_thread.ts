@@ -48,10 +48,30 @@ let lanes = Math.max(1, navigator.hardwareConcurrency || 1);
 let localBusy = false;
 let liveWorkers = 0;
 let workersUnavailable = false;
-const waiting: ((lane: Lane) => void)[] = [];
+/**
+ * Chains waiting for a lane. A waiter is given a lane, or `undefined`: a
+ * worker stopped, so it should try to start one itself.
+ */
+const waiting: ((lane: Lane | undefined) => void)[] = [];
 
-/** Starts a worker and waits until its module has loaded. */
-function startWorker(): Promise<PooledWorker | undefined> {
+/**
+ * Tells a chain's lane requests that the chain ended (cancelled, aborted,
+ * failed) while they waited: they give up, and stop a worker they started.
+ */
+interface Abandonment {
+  /** Whether the chain has ended. */
+  readonly ended: () => boolean;
+  /** Settles when it ends. */
+  readonly promise: Promise<void>;
+}
+
+/**
+ * Starts a worker and waits until its module has loaded. A chain that ends
+ * meanwhile stops it at once: no worker outlives the copy that asked.
+ */
+function startWorker(
+  abandonment: Abandonment,
+): Promise<PooledWorker | "abandoned" | undefined> {
   let worker: Worker;
   try {
     // A bundle lacks the worker file: find out quietly (a failed load
@@ -62,9 +82,20 @@ function startWorker(): Promise<PooledWorker | undefined> {
     return Promise.resolve(undefined);
   }
   return new Promise((resolve) => {
+    let settled = false;
+    abandonment.promise.then(() => {
+      if (settled) return;
+      settled = true;
+      // Counted as stopped at once, not a few promise turns later.
+      worker.terminate();
+      liveWorkers--;
+      resolve("abandoned");
+    });
     const pooled: PooledWorker = { worker, onMessage: () => {} };
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (event.data.type === "ready") {
+        if (settled) return;
+        settled = true;
         resolve(pooled);
         return;
       }
@@ -73,7 +104,8 @@ function startWorker(): Promise<PooledWorker | undefined> {
     worker.onerror = (event) => {
       event.preventDefault();
       worker.terminate();
-      resolve(undefined);
+      if (!settled) resolve(undefined);
+      settled = true;
       pooled.onMessage({
         type: "error",
         name: "Error",
@@ -83,26 +115,64 @@ function startWorker(): Promise<PooledWorker | undefined> {
   });
 }
 
-/** A new worker lane, or this thread's when workers cannot start here. */
-async function workerLane(): Promise<Lane> {
+/**
+ * A new worker lane, or this thread's when workers cannot start here;
+ * `undefined` when the chain ended while the worker started.
+ */
+async function workerLane(
+  abandonment: Abandonment,
+): Promise<Lane | undefined> {
   liveWorkers++;
-  const pooled = await startWorker();
-  if (pooled) return { kind: "worker", pooled };
-  liveWorkers--;
-  workersUnavailable = true;
-  return { kind: "local" };
+  const pooled = await startWorker(abandonment);
+  if (pooled !== "abandoned") {
+    if (pooled && !abandonment.ended()) return { kind: "worker", pooled };
+    liveWorkers--;
+    if (pooled) {
+      pooled.worker.terminate();
+    } else if (!abandonment.ended()) {
+      workersUnavailable = true;
+      return { kind: "local" };
+    }
+  }
+  // Whoever waits may start the worker this chain no longer needs.
+  waiting.shift()?.(undefined);
+  return undefined;
 }
 
-/** The lane for one chain; waits while every lane is busy. */
-async function acquire(): Promise<Lane> {
-  // Without workers, chains share this thread as they always did.
-  if (workersUnavailable) return { kind: "local" };
-  if (!localBusy) {
-    localBusy = true;
-    return { kind: "local" };
+/**
+ * The lane for one chain; waits while every lane is busy. `undefined`
+ * when the chain ended first.
+ */
+async function acquire(abandonment: Abandonment): Promise<Lane | undefined> {
+  while (!abandonment.ended()) {
+    // Without workers, chains share this thread as they always did.
+    if (workersUnavailable) return { kind: "local" };
+    if (!localBusy) {
+      localBusy = true;
+      return { kind: "local" };
+    }
+    if (liveWorkers < lanes - 1) return await workerLane(abandonment);
+    let grant!: (lane: Lane | undefined) => void;
+    const granted = new Promise<Lane | undefined>((resolve) => grant = resolve);
+    waiting.push(grant);
+    const outcome = await Promise.race([
+      granted,
+      abandonment.promise.then(() => "ended" as const),
+    ]);
+    if (outcome === "ended") {
+      const at = waiting.indexOf(grant);
+      if (at >= 0) waiting.splice(at, 1);
+      else {
+        // Handed a lane meanwhile: pass it on.
+        const lane = await granted;
+        if (lane) release(lane, true);
+        else waiting.shift()?.(undefined);
+      }
+      return undefined;
+    }
+    if (outcome) return outcome;
   }
-  if (liveWorkers < lanes - 1) return await workerLane();
-  return await new Promise((resolve) => waiting.push(resolve));
+  return undefined;
 }
 
 /** Hands a lane to the next waiting chain, or frees it. */
@@ -121,7 +191,8 @@ function release(lane: Lane, healthy: boolean): void {
   // Nothing waits (or it broke): stop it, so no idle thread outlives the work.
   lane.pooled.worker.terminate();
   liveWorkers--;
-  if (next) workerLane().then(next);
+  // The next chain starts a worker of its own, unless it ended meanwhile.
+  next?.(undefined);
 }
 
 /**
@@ -165,9 +236,15 @@ export function offThreadStages(
   let wakeSender: (() => void) | undefined;
   let local: ReadableStreamDefaultReader<Uint8Array> | undefined;
 
+  let endChain!: () => void;
+  const abandonment: Abandonment = {
+    ended: () => finished,
+    promise: new Promise((resolve) => endChain = resolve),
+  };
   const finish = (healthy: boolean): void => {
     if (finished) return;
     finished = true;
+    endChain();
     signal?.removeEventListener("abort", onAbort);
     if (lane) release(lane, healthy);
   };
@@ -226,7 +303,9 @@ export function offThreadStages(
       controllerRef = controller;
       signal?.addEventListener("abort", onAbort, { once: true });
       if (signal?.aborted) return fail(signal.reason);
-      lane = await acquire();
+      const granted = await acquire(abandonment);
+      if (granted === undefined) return;
+      lane = granted;
       if (finished) {
         release(lane, true);
         return;

@@ -3,7 +3,11 @@ import { gzipSync } from "node:zlib";
 import { InvalidContentError } from "../errors.ts";
 import type { CodecStage } from "./codec_stages.ts";
 import { pipeStages } from "./codec_stages.ts";
-import { offThreadStages, setCodecLanes } from "./off_thread.ts";
+import {
+  liveCodecWorkers,
+  offThreadStages,
+  setCodecLanes,
+} from "./off_thread.ts";
 import { chunked } from "../../tests/support/chunked.ts";
 
 const RECOMPRESS: CodecStage[] = [
@@ -115,6 +119,46 @@ Deno.test("offThreadStages() stops on abort and frees its lane", async () => {
       ]),
     );
     assert.deepEqual(ok, sample(50, 4));
+  } finally {
+    setCodecLanes(navigator.hardwareConcurrency || 1);
+  }
+});
+
+Deno.test("offThreadStages() aborted while its worker starts, or while waiting for a lane, leaves no worker and no waiter", async () => {
+  setCodecLanes(2);
+  try {
+    const input = () => chunked(gzipSync(sample(200, 5)), 4096);
+    // This thread's lane, held while the others start.
+    const holder = offThreadStages(input(), RECOMPRESS);
+    const starting = new AbortController();
+    const starter = offThreadStages(input(), RECOMPRESS, {
+      signal: starting.signal,
+    });
+    const waitingAbort = new AbortController();
+    const waiter = offThreadStages(input(), RECOMPRESS, {
+      signal: waitingAbort.signal,
+    });
+    await Promise.resolve();
+    assert.equal(liveCodecWorkers(), 1, "the second chain starts a worker");
+    waitingAbort.abort(new Error("gone"));
+    starting.abort(new Error("gone"));
+    await assert.rejects(collect(starter), /gone/);
+    await assert.rejects(collect(waiter), /gone/);
+    // Stopped at once: a worker takes tens of milliseconds to load.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(liveCodecWorkers(), 0);
+    // The lanes still work: the held chain, then a new one on a worker.
+    const raw = sample(200, 5);
+    const zstd = [{ op: "decompress", algorithm: "zstd" }] as CodecStage[];
+    assert.deepEqual(
+      await collect(pipeStages(chunked(await collect(holder), 4096), zstd)),
+      raw,
+    );
+    const again = await collect(offThreadStages(input(), RECOMPRESS));
+    assert.deepEqual(
+      await collect(pipeStages(chunked(again, 4096), zstd)),
+      raw,
+    );
   } finally {
     setCodecLanes(navigator.hardwareConcurrency || 1);
   }
